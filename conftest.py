@@ -1,0 +1,8 @@
+"""Load hwaccept's pytest plugins for runs from this checkout."""
+
+pytest_plugins = [
+    "pytester",
+    "plugins.hw_options",
+    "plugins.hw_inventory",
+    "plugins.hw_parametrize",
+]

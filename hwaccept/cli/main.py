@@ -1,0 +1,95 @@
+"""The `hwaccept` command. Subcommands import their modules only when they run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_OK = 0
+EXIT_FINDING = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _inventory(args: argparse.Namespace) -> int:
+    from hwaccept.cli.inventory import run
+
+    return run(args)
+
+
+def _capture(args: argparse.Namespace) -> int:
+    from hwaccept.cli.snapshot import capture
+
+    return capture(args)
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """--snapshot and --root, shared by commands that read a machine."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--snapshot", metavar="FILE",
+                       help="Replay a snapshot (.tar.gz or unpacked directory) instead of "
+                            "reading this machine")
+    group.add_argument("--root", metavar="DIR", default="/",
+                       help="Read sysfs and procfs under DIR instead of / (default: /)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(
+        prog="hwaccept", description="Acceptance and burn-in checks for GPU servers.")
+    parser.add_argument("--version", action="store_true", help="Print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    inventory = commands.add_parser("inventory", help="List the hardware of a machine")
+    add_source_options(inventory)
+    inventory.add_argument("--json", action="store_true", help="Print JSON instead of tables")
+    inventory.set_defaults(handler=_inventory)
+
+    snapshot = commands.add_parser("snapshot", help="Capture replayable snapshots")
+    snapshot_commands = snapshot.add_subparsers(dest="snapshot_command", metavar="ACTION")
+    capture = snapshot_commands.add_parser(
+        "capture", help="Record this machine into a snapshot")
+    capture.add_argument("-o", "--output", required=True, metavar="FILE",
+                         help="Snapshot to write (.tar.gz)")
+    capture.add_argument("--root", metavar="DIR", default="/",
+                         help="Read sysfs and procfs under DIR instead of / (default: /)")
+    capture.set_defaults(handler=_capture)
+    snapshot.set_defaults(handler=lambda _args: _usage(snapshot))
+    return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from hwaccept import __version__
+
+        print(f"hwaccept {__version__}")
+        return EXIT_OK
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        return _usage(parser)
+    from hwaccept.errors import HwacceptError
+
+    try:
+        return handler(args)
+    except HwacceptError as exc:
+        print(f"hwaccept: error: {exc.msg}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("hwaccept: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

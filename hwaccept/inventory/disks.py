@@ -1,0 +1,87 @@
+"""`Disk` records: sysfs and udev identity, NVMe controller data, SMART health.
+
+Health comes from `smartctl -j -x /dev/NAME` for every disk; for an NVMe drive
+that smartctl cannot read, from `nvme smart-log /dev/nvmeN -o json`.
+"""
+
+from __future__ import annotations
+
+from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
+from hwaccept.sources.commands import Runner
+from hwaccept.sources.files import Files
+from hwaccept.sysfs.block import SECTOR_BYTES, BlockDisk, block_disks
+from hwaccept.sysfs.class_nvme import NvmeController, controller_of, read_controller
+from hwaccept.tools.nvme_cli import parse_nvme_smart_log_json
+from hwaccept.tools.smartctl import parse_smartctl_json
+
+SMART_TIMEOUT = 60.0
+
+
+def smartctl_argv(name: str) -> list[str]:
+    """The command whose JSON the SMART parser reads."""
+    return ["smartctl", "-j", "-x", f"/dev/{name}"]
+
+
+def nvme_smart_log_argv(controller: str) -> list[str]:
+    """nvme-cli's health log of one controller, as JSON."""
+    return ["nvme", "smart-log", f"/dev/{controller}", "-o", "json"]
+
+
+def smartctl_health(runner: Runner, name: str) -> SmartHealth:
+    """SMART health by smartctl; `supported=False` with the reason when unreadable."""
+    result = runner.run(smartctl_argv(name), SMART_TIMEOUT)
+    if not result.stdout.strip():
+        return SmartHealth(SmartSource.SMARTCTL, supported=False, reason=result.describe())
+    try:
+        return parse_smartctl_json(result.stdout)
+    except ValueError as exc:
+        return SmartHealth(SmartSource.SMARTCTL, supported=False, reason=f"smartctl: {exc}")
+
+
+def nvme_cli_health(runner: Runner, controller: str) -> SmartHealth:
+    """NVMe health log by nvme-cli."""
+    result = runner.run(nvme_smart_log_argv(controller), SMART_TIMEOUT)
+    if not result.ok:
+        return SmartHealth(SmartSource.NVME_CLI, supported=False, reason=result.describe())
+    try:
+        return parse_nvme_smart_log_json(result.stdout)
+    except ValueError as exc:
+        return SmartHealth(SmartSource.NVME_CLI, supported=False, reason=f"nvme: {exc}")
+
+
+def disk_health(runner: Runner, name: str, controller: str | None) -> SmartHealth:
+    """Smartctl first; nvme-cli when smartctl cannot read an NVMe drive."""
+    health = smartctl_health(runner, name)
+    if health.supported or controller is None:
+        return health
+    fallback = nvme_cli_health(runner, controller)
+    return fallback if fallback.supported else health
+
+
+def build_disk(files: Files, runner: Runner, disk: BlockDisk) -> Disk:
+    """Join sysfs, the NVMe controller and SMART for one disk."""
+    controller: NvmeController | None = None
+    name = controller_of(files, disk.sys_path) if disk.transport == "nvme" else None
+    if name is not None:
+        controller = read_controller(files, name)
+    values, props = disk.values, disk.properties
+    sectors = values.get("sectors")
+    return Disk(
+        name=disk.name,
+        transport=disk.transport,
+        model=(controller and controller.model) or values.get("model") or props.get("ID_MODEL"),
+        serial=(controller and controller.serial) or values.get("serial")
+        or props.get("ID_SERIAL_SHORT"),
+        firmware=(controller and controller.firmware) or values.get("firmware")
+        or props.get("ID_REVISION"),
+        size_bytes=sectors * SECTOR_BYTES if sectors is not None else None,
+        rotational=values.get("rotational"),
+        pci_address=(controller and controller.pci_address) or disk.pci_address,
+        smart=disk_health(runner, disk.name, name),
+        errors=disk.errors + (controller.errors if controller else ()),
+    )
+
+
+def read_disks(files: Files, runner: Runner) -> tuple[Disk, ...]:
+    """Every whole hardware disk with its SMART health."""
+    return tuple(build_disk(files, runner, disk) for disk in block_disks(files))

@@ -1,0 +1,64 @@
+"""`Nic` records: sysfs state and counters, plus the driver and firmware from ethtool."""
+
+from __future__ import annotations
+
+from hwaccept.inventory.records import Nic
+from hwaccept.sources.commands import Runner
+from hwaccept.sources.files import Files
+from hwaccept.sysfs.class_net import NetInterface, net_interfaces
+from hwaccept.tools.ethtool import (
+    DRIVER_ARGV,
+    SETTINGS_ARGV,
+    DriverInfo,
+    LinkSettings,
+    parse_driver_info,
+    parse_settings,
+)
+
+ETHTOOL_TIMEOUT = 10.0
+
+
+def ethtool_driver(runner: Runner, name: str) -> tuple[DriverInfo | None, str | None]:
+    """`ethtool -i NAME`, or the reason it gave nothing usable."""
+    result = runner.run([*DRIVER_ARGV, name], ETHTOOL_TIMEOUT)
+    if not result.ok:
+        return None, result.describe()
+    try:
+        return parse_driver_info(result.stdout), None
+    except ValueError as exc:
+        return None, f"ethtool -i {name}: {exc}"
+
+
+def ethtool_settings(runner: Runner, name: str) -> tuple[LinkSettings | None, str | None]:
+    """`ethtool NAME`, or the reason it gave nothing usable."""
+    result = runner.run([*SETTINGS_ARGV, name], ETHTOOL_TIMEOUT)
+    if not result.stdout.strip():
+        return None, result.describe()
+    try:
+        return parse_settings(result.stdout), None
+    except ValueError as exc:
+        return None, f"ethtool {name}: {exc}"
+
+
+def build_nic(runner: Runner, interface: NetInterface) -> Nic:
+    """Join sysfs and ethtool views of one interface."""
+    driver, driver_problem = ethtool_driver(runner, interface.name)
+    settings, settings_problem = ethtool_settings(runner, interface.name)
+    problems = [p for p in (driver_problem, settings_problem) if p]
+    return Nic(
+        name=interface.name,
+        driver=driver.driver if driver else interface.driver,
+        driver_version=driver.version if driver else None,
+        firmware_version=driver.firmware_version if driver else None,
+        pci_address=interface.pci_address,
+        supported_speed_mbps=settings.supported_max_mbps if settings else None,
+        port=settings.port if settings else None,
+        counters=interface.counters,
+        errors=interface.errors + tuple(problems),
+        **interface.values,
+    )
+
+
+def read_nics(files: Files, runner: Runner) -> tuple[Nic, ...]:
+    """Every physical network interface with its driver and firmware."""
+    return tuple(build_nic(runner, interface) for interface in net_interfaces(files))

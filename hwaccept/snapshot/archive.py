@@ -1,0 +1,142 @@
+"""Reading and writing snapshot archives without trusting them.
+
+A snapshot is read into memory member by member: nothing is ever extracted to
+disk, so no member can land outside a target. Members with absolute paths, `..`
+components, links or device nodes are refused, as are oversized members and
+archives; every refusal is one `SnapshotError` line naming the file and member.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from hwaccept.errors import SnapshotError
+
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+MAX_MEMBERS = 200_000
+
+
+def check_name(source: str, name: str) -> str:
+    """A member name safe to use as a key; raise on absolute paths and `..`."""
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise SnapshotError(f"{source}: member {name!r} has an absolute path; refusing")
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise SnapshotError(f"{source}: member {name!r} climbs out with '..'; refusing")
+    return "/".join(parts)
+
+
+class _Budget:
+    """Counts members and bytes against the limits."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.members = 0
+        self.total = 0
+
+    def take(self, name: str, size: int) -> None:
+        self.members += 1
+        self.total += size
+        if size > MAX_MEMBER_BYTES:
+            raise SnapshotError(f"{self.source}: member {name!r} is {size} bytes, over the "
+                                f"{MAX_MEMBER_BYTES}-byte limit for one member")
+        if self.total > MAX_TOTAL_BYTES:
+            raise SnapshotError(f"{self.source}: more than {MAX_TOTAL_BYTES} bytes in all; "
+                                "refusing an archive this large")
+        if self.members > MAX_MEMBERS:
+            raise SnapshotError(f"{self.source}: more than {MAX_MEMBERS} members; refusing")
+
+
+def _tar_members(source: str, tar: tarfile.TarFile) -> Iterator[tuple[str, bytes]]:
+    budget = _Budget(source)
+    for member in tar:
+        name = check_name(source, member.name)
+        if member.isdir():
+            continue
+        if member.issym() or member.islnk():
+            raise SnapshotError(f"{source}: member {member.name!r} is a link; refusing")
+        if not member.isfile():
+            raise SnapshotError(f"{source}: member {member.name!r} is a device or special "
+                                "file; refusing")
+        budget.take(name, member.size)
+        handle = tar.extractfile(member)
+        data = handle.read() if handle is not None else b""
+        if len(data) != member.size:
+            raise SnapshotError(f"{source}: member {member.name!r} is truncated")
+        yield name, data
+
+
+def read_tar(path: str) -> dict[str, bytes]:
+    """All regular-file members of a (gzipped) tar archive, by normalised name."""
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            return dict(_tar_members(path, tar))
+    except SnapshotError:
+        raise
+    except FileNotFoundError:
+        raise SnapshotError(f"{path}: no such file") from None
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
+        raise SnapshotError(f"{path}: truncated or corrupt archive ({exc})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def read_directory(path: str) -> dict[str, bytes]:
+    """All regular files under an unpacked snapshot directory; links are refused."""
+    budget = _Budget(path)
+    members: dict[str, bytes] = {}
+    root = Path(path)
+    for current, dirs, names in os.walk(root, followlinks=False):
+        for name in sorted(dirs + names):
+            full = Path(current, name)
+            relative = full.relative_to(root).as_posix()
+            if full.is_symlink():
+                raise SnapshotError(f"{path}: {relative!r} is a link; refusing")
+            if full.is_dir():
+                continue
+            if not full.is_file():
+                raise SnapshotError(f"{path}: {relative!r} is a device or special file; "
+                                    "refusing")
+            budget.take(relative, full.stat().st_size)
+            members[relative] = full.read_bytes()
+    return members
+
+
+def read_members(path: str) -> dict[str, bytes]:
+    """The members of a snapshot archive or unpacked snapshot directory."""
+    if os.path.isdir(path):
+        return read_directory(path)
+    return read_tar(path)
+
+
+def write_tar(path: str, members: Mapping[str, bytes], mtime: float) -> None:
+    """Write members to a gzipped tar atomically (a temporary file, then a rename)."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as raw, \
+                gzip.GzipFile(fileobj=raw, mode="wb", mtime=int(mtime)) as zipped, \
+                tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for name in sorted(members):
+                info = tarfile.TarInfo(name)
+                info.size = len(members[name])
+                info.mtime = int(mtime)
+                info.mode = 0o644
+                tar.addfile(info, io.BytesIO(members[name]))
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

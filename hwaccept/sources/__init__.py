@@ -1,0 +1,37 @@
+"""The three seams through which, and only which, hwaccept touches a machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hwaccept.sources.commands import LiveRunner, Runner
+from hwaccept.sources.files import Files, LiveFiles
+from hwaccept.sources.nvml import DEFAULT_TIMEOUT, LiveNvml, Nvml
+from hwaccept.sources.recording import RecordingFiles, RecordingNvml, RecordingRunner, Tape
+
+
+@dataclass(frozen=True)
+class Sources:
+    """One implementation of each seam, and where their answers come from."""
+
+    files: Files
+    nvml: Nvml
+    runner: Runner
+    origin: str = "live"
+
+
+def live_sources(root: str = "/", nvml_timeout: float = DEFAULT_TIMEOUT) -> Sources:
+    """The seams of this machine (files under `root`)."""
+    return Sources(LiveFiles(root), LiveNvml(timeout=nvml_timeout), LiveRunner(), "live")
+
+
+def recorded(sources: Sources) -> tuple[Sources, Tape]:
+    """Wrap `sources` so that everything read through them lands on a `Tape`."""
+    tape = Tape()
+    wrapped = Sources(
+        RecordingFiles(sources.files, tape),
+        RecordingNvml(sources.nvml, tape),
+        RecordingRunner(sources.runner, tape),
+        sources.origin,
+    )
+    return wrapped, tape

@@ -1,0 +1,49 @@
+"""The inventory of the machine under test, gathered once per process.
+
+It is built when first needed (at collection, to parametrize tests per component)
+from the live machine or from `--hw-snapshot`. A snapshot that cannot be read stops
+the run with a usage error naming the file, before any test runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hwaccept.errors import HwacceptError
+from hwaccept.inventory.build import build_inventory
+from hwaccept.inventory.records import Inventory
+from hwaccept.sources import Sources, live_sources
+from plugins.hw_options import HwSettings, settings
+
+INVENTORY_KEY = pytest.StashKey[Inventory]()
+
+
+def sources_for(hw: HwSettings) -> Sources:
+    """Replay seams for a snapshot, or this machine's."""
+    if hw.snapshot:
+        from hwaccept.snapshot import load_snapshot, snapshot_sources
+
+        return snapshot_sources(load_snapshot(hw.snapshot))
+    return live_sources(root=hw.root, nvml_timeout=hw.nvml_timeout)
+
+
+def inventory_of(config: pytest.Config) -> Inventory:
+    """Build the inventory on first use, then reuse it."""
+    if INVENTORY_KEY not in config.stash:
+        try:
+            config.stash[INVENTORY_KEY] = build_inventory(sources_for(settings(config)))
+        except HwacceptError as exc:
+            raise pytest.UsageError(exc.msg) from None
+    return config.stash[INVENTORY_KEY]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which machine the run reads."""
+    hw = settings(config)
+    return [f"hwaccept: reading {'snapshot ' + hw.snapshot if hw.snapshot else 'this machine'}"]
+
+
+@pytest.fixture(scope="session")
+def hw_inventory(request: pytest.FixtureRequest) -> Inventory:
+    """The whole inventory of the machine under test."""
+    return inventory_of(request.config)

@@ -1,0 +1,68 @@
+"""Command-line options and ini keys of hwaccept, resolved in one place.
+
+Each setting is taken from the command line, else from its environment variable,
+else from its ini key; `pytest_report_header` shows where the run reads from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+SNAPSHOT_HELP = "Replay a snapshot (.tar.gz or unpacked directory) instead of this machine"
+ROOT_HELP = "Read sysfs and procfs under this directory instead of / (live runs)"
+NVML_TIMEOUT_HELP = "Seconds any one NVML call may take before its GPU counts as hung"
+
+SETTINGS_KEY = pytest.StashKey["HwSettings"]()
+
+
+@dataclass(frozen=True)
+class HwSettings:
+    """Where the run reads the machine from, resolved once."""
+
+    snapshot: str | None
+    root: str
+    nvml_timeout: float
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the --hw-* options and their hw_* ini keys."""
+    group = parser.getgroup("hwaccept", "hardware acceptance")
+    group.addoption("--hw-snapshot", metavar="FILE", help=SNAPSHOT_HELP)
+    group.addoption("--hw-root", metavar="DIR", help=ROOT_HELP)
+    group.addoption("--hw-nvml-timeout", metavar="SECONDS", type=float, help=NVML_TIMEOUT_HELP)
+    parser.addini("hw_snapshot", SNAPSHOT_HELP)
+    parser.addini("hw_root", ROOT_HELP)
+    parser.addini("hw_nvml_timeout", NVML_TIMEOUT_HELP)
+
+
+def _setting(config: pytest.Config, name: str) -> str | None:
+    value = config.getoption(f"--hw-{name.replace('_', '-')}")
+    if value is None:
+        value = os.environ.get(f"HWACCEPT_{name.upper()}")
+    if value is None or value == "":
+        value = config.getini(f"hw_{name}") or None
+    return None if value is None else str(value)
+
+
+def resolve_settings(config: pytest.Config) -> HwSettings:
+    """Command line, then environment (HWACCEPT_*), then ini."""
+    timeout = _setting(config, "nvml_timeout") or "10"
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        raise pytest.UsageError(f"--hw-nvml-timeout: expected seconds, got {timeout!r}") from None
+    return HwSettings(_setting(config, "snapshot"), _setting(config, "root") or "/", seconds)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve settings before any other hwaccept hook needs them."""
+    config.stash[SETTINGS_KEY] = resolve_settings(config)
+
+
+def settings(config: pytest.Config) -> HwSettings:
+    """The resolved settings of this run."""
+    return config.stash[SETTINGS_KEY]

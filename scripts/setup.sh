@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Prepare what both README commands need: the Debian tools the live probes call and
+# the virtual environment at .venv. Idempotent; a second run does nothing but check.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+python=""
+for candidate in python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    python="$candidate"
+    break
+  fi
+done
+
+packages=()
+[ -n "$python" ] || packages+=(python3 python3-venv)
+if [ -n "$python" ] && [ ! -x .venv/bin/python ] && ! "$python" -c 'import ensurepip' 2>/dev/null; then
+  packages+=(python3-venv)
+fi
+for pair in smartctl:smartmontools nvme:nvme-cli ethtool:ethtool lspci:pciutils; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || packages+=("${pair#*:}")
+done
+ldconfig -p 2>/dev/null | grep -q 'libudev\.so\.1' || packages+=(libudev1)
+
+if [ "${#packages[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing Debian packages: ${packages[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${packages[@]}" >/dev/null
+  [ -n "$python" ] || python=python3
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $python" >&2
+  "$python" -m venv .venv
+fi
+
+stamp=.venv/.hwaccept-installed
+wanted="$(sha256sum pyproject.toml | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "setup: installing hwaccept and its dependencies into .venv" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  echo "$wanted" > "$stamp"
+fi
