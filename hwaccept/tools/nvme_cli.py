@@ -19,7 +19,6 @@ overall pass/fail bit, so `passed` stays None. Releases differ in these forms:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -28,6 +27,7 @@ from typing import Any
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import SmartHealth, SmartSource
+from hwaccept.tools.json_output import load_object
 
 NO_DATA = "nvme-cli reported no SMART log fields"
 
@@ -37,9 +37,6 @@ CELSIUS_OFFSETS: Mapping[str, int] = {
 """Added to a temperature in this unit to get Celsius; a bare number is Kelvin."""
 
 _TEMPERATURE = re.compile(r"(-?\d+)\s*(\S*)")
-_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number",
-               bool: "a boolean", type(None): "null"}
-
 
 def parse_nvme_smart_log_json(text: str) -> SmartHealth:
     """Parse `nvme smart-log -o json` into one `SmartHealth`.
@@ -50,25 +47,11 @@ def parse_nvme_smart_log_json(text: str) -> SmartHealth:
             in an unknown unit).
 
     """
-    data = load_object(text)
+    data = load_object(text, "nvme smart-log -o json", "-o json")
     values: dict[str, Any] = {field: _read(data, keys, parse) for field, keys, parse in FIELDS}
     if all(value is None for value in values.values()):
         return SmartHealth(SmartSource.NVME_CLI, supported=False, reason=_why_not(data))
     return replace(SmartHealth(SmartSource.NVME_CLI, supported=True), **values)
-
-
-def load_object(text: str) -> Mapping[str, Any]:
-    """Return the top-level JSON object of nvme-cli's output."""
-    if not text.strip():
-        raise ValueError("empty output where `nvme smart-log -o json` prints a JSON object")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON ({exc}); was nvme run with -o json?") from None
-    if isinstance(data, dict):
-        return data
-    kind = _JSON_KINDS.get(type(data), type(data).__name__)
-    raise ValueError(f"expected a JSON object from `nvme smart-log -o json`, got {kind}")
 
 
 def whole_number(value: Any, key: str) -> int:

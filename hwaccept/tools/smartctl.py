@@ -23,12 +23,12 @@ would read as a drive with nothing wrong.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from hwaccept.inventory.records import SmartHealth, SmartSource
+from hwaccept.tools.json_output import load_object
 
 JsonPath = tuple[str, ...]
 
@@ -66,9 +66,6 @@ EXIT_BITS = (
 NO_DATA = "smartctl reported no SMART data"
 NO_CAPABILITY = "smartctl: device lacks SMART capability"
 
-_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number",
-               bool: "a boolean", type(None): "null"}
-
 
 def parse_smartctl_json(text: str) -> SmartHealth:
     """Parse the JSON smartctl prints with `-j` into one `SmartHealth`.
@@ -78,7 +75,7 @@ def parse_smartctl_json(text: str) -> SmartHealth:
             a value of the wrong type.
 
     """
-    data = load_object(text)
+    data = load_object(text, "smartctl -j", "-j")
     passed = _passed(data)
     values: dict[str, Any] = {**_fields(data), **_ata_attributes(data)}
     found = passed is not None or any(value is not None for value in values.values())
@@ -97,20 +94,6 @@ def smartctl_exit_bits(status: int) -> tuple[str, ...]:
     if not 0 <= status <= 0xFF:
         raise ValueError(f"smartctl exit status must be 0..255, got {status}")
     return tuple(name for bit, name in enumerate(EXIT_BITS) if status >> bit & 1)
-
-
-def load_object(text: str) -> Mapping[str, Any]:
-    """Return the top-level JSON object of smartctl's output."""
-    if not text.strip():
-        raise ValueError("empty output where `smartctl -j` prints a JSON object")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON ({exc}); was smartctl run with -j?") from None
-    if isinstance(data, dict):
-        return data
-    kind = _JSON_KINDS.get(type(data), type(data).__name__)
-    raise ValueError(f"expected a JSON object from `smartctl -j`, got {kind}")
 
 
 def lookup(data: Mapping[str, Any], path: JsonPath) -> Any:
