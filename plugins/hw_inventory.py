@@ -16,6 +16,7 @@ from hwaccept.sources import Sources, live_sources
 from plugins.hw_options import HwSettings, settings
 
 INVENTORY_KEY = pytest.StashKey[Inventory]()
+SOURCES_KEY = pytest.StashKey[Sources]()
 
 
 def sources_for(hw: HwSettings) -> Sources:
@@ -27,13 +28,18 @@ def sources_for(hw: HwSettings) -> Sources:
     return live_sources(root=hw.root, nvml_timeout=hw.nvml_timeout)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Open the snapshot or the live seams now, so bad input stops the run at once."""
+    try:
+        config.stash[SOURCES_KEY] = sources_for(settings(config))
+    except HwacceptError as exc:
+        raise pytest.UsageError(exc.msg) from None
+
+
 def inventory_of(config: pytest.Config) -> Inventory:
     """Build the inventory on first use, then reuse it."""
     if INVENTORY_KEY not in config.stash:
-        try:
-            config.stash[INVENTORY_KEY] = build_inventory(sources_for(settings(config)))
-        except HwacceptError as exc:
-            raise pytest.UsageError(exc.msg) from None
+        config.stash[INVENTORY_KEY] = build_inventory(config.stash[SOURCES_KEY])
     return config.stash[INVENTORY_KEY]
 
 

@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except HwacceptError as exc:
-        print(f"hwaccept: error: {exc.msg}", file=sys.stderr)
+        print(f"hwaccept: error: {' '.join(exc.msg.split())}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("hwaccept: interrupted", file=sys.stderr)

@@ -16,6 +16,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Literal
 
 from hwaccept.errors import SnapshotError
 
@@ -74,10 +75,19 @@ def _tar_members(source: str, tar: tarfile.TarFile) -> Iterator[tuple[str, bytes
         yield name, data
 
 
+def _open_mode(path: str) -> Literal["r:gz", "r:"]:
+    """`r:gz` for gzip data, `r:` for a plain tar; an empty file is refused."""
+    with open(path, "rb") as handle:
+        magic = handle.read(2)
+    if not magic:
+        raise SnapshotError(f"{path}: empty file, not a snapshot")
+    return "r:gz" if magic == b"\x1f\x8b" else "r:"
+
+
 def read_tar(path: str) -> dict[str, bytes]:
     """All regular-file members of a (gzipped) tar archive, by normalised name."""
     try:
-        with tarfile.open(path, "r:*") as tar:
+        with tarfile.open(path, _open_mode(path)) as tar:
             return dict(_tar_members(path, tar))
     except SnapshotError:
         raise
