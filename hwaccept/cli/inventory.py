@@ -7,8 +7,6 @@ import json
 import sys
 
 from hwaccept.inventory.build import build_inventory
-from hwaccept.inventory.render import render
-from hwaccept.inventory.serialize import inventory_data
 from hwaccept.sources import Sources, live_sources
 
 
@@ -25,8 +23,12 @@ def run(args: argparse.Namespace) -> int:
     """Print the inventory; 0 even when devices had problems (they are listed)."""
     inventory = build_inventory(sources_for(args))
     if args.json:
+        from hwaccept.inventory.serialize import inventory_data
+
         json.dump(inventory_data(inventory), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
+        from hwaccept.inventory.render import render
+
         sys.stdout.write(render(inventory))
     return 0

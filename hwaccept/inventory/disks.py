@@ -6,6 +6,7 @@ that smartctl cannot read, from `nvme smart-log /dev/nvmeN -o json`.
 
 from __future__ import annotations
 
+from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
 from hwaccept.sources.commands import Runner
 from hwaccept.sources.files import Files
@@ -83,5 +84,5 @@ def build_disk(files: Files, runner: Runner, disk: BlockDisk) -> Disk:
 
 
 def read_disks(files: Files, runner: Runner) -> tuple[Disk, ...]:
-    """Every whole hardware disk with its SMART health."""
-    return tuple(build_disk(files, runner, disk) for disk in block_disks(files))
+    """Every whole hardware disk with its SMART health, the drives queried in parallel."""
+    return per_device(lambda disk: build_disk(files, runner, disk), block_disks(files))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Nic
 from hwaccept.sources.commands import Runner
 from hwaccept.sources.files import Files
@@ -61,4 +62,4 @@ def build_nic(runner: Runner, interface: NetInterface) -> Nic:
 
 def read_nics(files: Files, runner: Runner) -> tuple[Nic, ...]:
     """Every physical network interface with its driver and firmware."""
-    return tuple(build_nic(runner, interface) for interface in net_interfaces(files))
+    return per_device(lambda interface: build_nic(runner, interface), net_interfaces(files))

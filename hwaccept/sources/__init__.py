@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hwaccept.sources.commands import LiveRunner, Runner
 from hwaccept.sources.files import Files, LiveFiles
 from hwaccept.sources.nvml import DEFAULT_TIMEOUT, LiveNvml, Nvml
-from hwaccept.sources.recording import RecordingFiles, RecordingNvml, RecordingRunner, Tape
+
+if TYPE_CHECKING:
+    from hwaccept.sources.recording import Tape
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ def live_sources(root: str = "/", nvml_timeout: float = DEFAULT_TIMEOUT) -> Sour
 
 def recorded(sources: Sources) -> tuple[Sources, Tape]:
     """Wrap `sources` so that everything read through them lands on a `Tape`."""
+    from hwaccept.sources.recording import RecordingFiles, RecordingNvml, RecordingRunner, Tape
+
     tape = Tape()
     wrapped = Sources(
         RecordingFiles(sources.files, tape),

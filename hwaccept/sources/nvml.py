@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from hwaccept.sources.nvml_calls import ADAPTERS, to_json
 
 DEFAULT_TIMEOUT = 10.0
+NVML_LIBRARY = "libnvidia-ml.so.1"
 
 NOT_SUPPORTED = "NOT_SUPPORTED"
 NOT_RECORDED = "NOT_RECORDED"
@@ -161,6 +162,8 @@ class LiveNvml:
 
     def _init(self) -> NvmlStatus:
         if self._lib is None:
+            if not _library_present():
+                return NvmlStatus(False, f"no NVIDIA driver: {NVML_LIBRARY} not found")
             try:
                 import pynvml
             except ImportError:
@@ -232,6 +235,20 @@ class LiveNvml:
             raise NvmlCallFailed("UNINITIALIZED", status.reason or "NVML unavailable")
 
 
+def _library_present() -> bool:
+    """Whether the dynamic loader finds libnvidia-ml, as pynvml's nvmlInit would.
+
+    Checked first so that a machine without the driver does not pay for importing pynvml.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(NVML_LIBRARY)
+    except OSError:
+        return False
+    return True
+
+
 def _code_name(lib: Any, value: int) -> str:
     for name in dir(lib):
         if name.startswith("NVML_ERROR_") and getattr(lib, name) == value:
@@ -242,7 +259,7 @@ def _code_name(lib: Any, value: int) -> str:
 def _init_failure(lib: Any, exc: Any) -> str:
     code = _code_name(lib, exc.value)
     if code == "LIBRARY_NOT_FOUND":
-        return "no NVIDIA driver: libnvidia-ml.so.1 not found"
+        return f"no NVIDIA driver: {NVML_LIBRARY} not found"
     if code == "DRIVER_NOT_LOADED":
         return "no NVIDIA driver: the nvidia kernel module is not loaded"
     return f"NVML initialisation failed: {code}: {exc}"

@@ -59,6 +59,7 @@ classified: firmware-first reports (`{1}[Hardware Error]:` CPER records) and DPC
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -73,6 +74,12 @@ FACILITIES = (
     "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
 )
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@functools.cache
+def _compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Patterns compile on first use: a healthy machine's log needs almost none of them."""
+    return re.compile(pattern, flags)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class _Fields(TypedDict, total=False):
 
 
 _Reader = Callable[[re.Match[str]], _Fields]
-_Prefix = tuple[re.Pattern[str], _Reader]
+_Prefix = tuple[str, _Reader]
 
 _MONTH = "|".join(MONTHS)
 _CLOCK = r"[0-9]{2}:[0-9]{2}:[0-9]{2}"
@@ -102,24 +109,24 @@ _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _OFFSET = r"(?:Z|[+-][0-9]{2}:?[0-9]{2})"
 _IDENT = r"(?:[^\s:\[\]]{1,255} +)?[^\s:\[\]]{1,128}(?:\[[0-9]{1,10}\])?: ?"
 
-_KMSG = re.compile(r"(?P<priority>[0-9]{1,4}),[0-9]{1,20},(?P<usec>[0-9]{1,20}),[^;]{0,64};")
-_PRIORITY = re.compile(r"<(?P<priority>[0-9]{1,4})>")
-_DECODE = re.compile(
+_KMSG = r"(?P<priority>[0-9]{1,4}),[0-9]{1,20},(?P<usec>[0-9]{1,20}),[^;]{0,64};"
+_PRIORITY = r"<(?P<priority>[0-9]{1,4})>"
+_DECODE = (
     rf"(?P<facility>{'|'.join(FACILITIES)}) *:(?P<level>{'|'.join(LEVELS)}) *: ?"
 )
-_SYSLOG = re.compile(
+_SYSLOG = (
     rf"(?P<month>{_MONTH}) +(?P<day>[0-9]{{1,2}}) (?P<time>{_CLOCK}(?:\.[0-9]{{1,9}})?) +{_IDENT}"
 )
-_SYSLOG_ISO = re.compile(rf"(?P<iso>{_DATE}T{_CLOCK}(?:\.[0-9]{{1,9}})?{_OFFSET}) +{_IDENT}")
-_DMESG_ISO = re.compile(rf"(?P<iso>{_DATE}T{_CLOCK},[0-9]{{1,9}}{_OFFSET}?) ?")
-_UPTIME = re.compile(r"\[ *(?P<uptime>[0-9]{1,10}\.[0-9]{1,9})\] ?")
-_CTIME = re.compile(
+_SYSLOG_ISO = (rf"(?P<iso>{_DATE}T{_CLOCK}(?:\.[0-9]{{1,9}})?{_OFFSET}) +{_IDENT}")
+_DMESG_ISO = (rf"(?P<iso>{_DATE}T{_CLOCK},[0-9]{{1,9}}{_OFFSET}?) ?")
+_UPTIME = r"\[ *(?P<uptime>[0-9]{1,10}\.[0-9]{1,9})\] ?"
+_CTIME = (
     rf"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<month>{_MONTH}) +(?P<day>[0-9]{{1,2}}) "
     rf"(?P<time>{_CLOCK}) (?P<year>[0-9]{{4}})\] ?"
 )
-_RELATIVE = re.compile(r"\[(?: *[+-][0-9]{1,10}\.[0-9]{1,9}|[A-Z][a-z]{2}[0-9]{1,2} [0-9:]{5})\] ?")
-_CALLER = re.compile(r"\[ *[TC][0-9]{1,10}\] ?")
-_NUMERIC_OFFSET = re.compile(r"([+-][0-9]{2})([0-9]{2})$")
+_RELATIVE = r"\[(?: *[+-][0-9]{1,10}\.[0-9]{1,9}|[A-Z][a-z]{2}[0-9]{1,2} [0-9:]{5})\] ?"
+_CALLER = r"\[ *[TC][0-9]{1,10}\] ?"
+_NUMERIC_OFFSET = r"([+-][0-9]{2})([0-9]{2})$"
 
 
 def _month(name: str) -> int:
@@ -128,7 +135,7 @@ def _month(name: str) -> int:
 
 def _iso(text: str) -> str:
     """`2025-01-17T15:36:15,345059+0000` -> `2025-01-17T15:36:15.345059+00:00`."""
-    return _NUMERIC_OFFSET.sub(r"\1:\2", text.replace(",", "."))
+    return _compiled(_NUMERIC_OFFSET).sub(r"\1:\2", text.replace(",", "."))
 
 
 def _read_priority(match: re.Match[str]) -> _Fields:
@@ -186,7 +193,7 @@ _STAGES = (_RECORD_PREFIXES, _TIME_PREFIXES, ((_CALLER, _skip),))
 def _strip_prefix(prefixes: tuple[_Prefix, ...], text: str, fields: _Fields) -> str:
     """Read the first prefix that starts `text` into `fields`; return what follows it."""
     for pattern, read in prefixes:
-        match = pattern.match(text)
+        match = _compiled(pattern).match(text)
         if match:
             fields.update(read(match))
             return text[match.end():]
@@ -210,12 +217,11 @@ def parse_line(line: str) -> LogLine:
 _HEX = "[0-9a-fA-F]"
 _PCI = rf"(?:{_HEX}{{4,8}}:)?{_HEX}{{2}}:{_HEX}{{2}}(?:\.[0-7])?"
 _BDF = rf"{_HEX}{{4,8}}:{_HEX}{{2}}:{_HEX}{{2}}\.[0-7]"
-_PCI_PARTS = re.compile(
+_PCI_PARTS = (
     r"(?:(?P<domain>[0-9a-f]{4,8}):)?(?P<bus>[0-9a-f]{2}):(?P<slot>[0-9a-f]{2})(?:\.(?P<fn>[0-7]))?"
 )
-_DEVICE_PREFIX = re.compile(
-    rf"(?:[\w.-]{{1,64}} (?P<pci>{_BDF})(?: [^:]{{1,64}})?|(?P<name>[\w.@:-]{{1,64}})): ",
-    re.ASCII,
+_DEVICE_PREFIX = (
+    rf"(?:[\w.-]{{1,64}} (?P<pci>{_BDF})(?: [^:]{{1,64}})?|(?P<name>[\w.@:-]{{1,64}})): "
 )
 _AER_SEVERITY = {
     "Corrected": "corrected",
@@ -233,7 +239,7 @@ _LINK_STATE = {
 
 def pci_address(text: str) -> str | None:
     """`0000:9B:00` or `00000000:9b:00.0` -> `0000:9b:00.0`; None when not an address."""
-    match = _PCI_PARTS.fullmatch(text.lower())
+    match = _compiled(_PCI_PARTS).fullmatch(text.lower())
     if match is None:
         return None
     domain = int(match["domain"] or "0", 16)
@@ -303,7 +309,7 @@ def _nvme_device(match: re.Match[str]) -> str | None:
 
 def _prefix_device(match: re.Match[str]) -> str | None:
     """Return the PCI address, else the interface name, that starts the message."""
-    prefix = _DEVICE_PREFIX.match(match.string)
+    prefix = _compiled(_DEVICE_PREFIX, re.ASCII).match(match.string)
     if prefix is None:
         return None
     return pci_address(prefix["pci"]) if prefix["pci"] else prefix["name"]
@@ -319,13 +325,17 @@ class _Rule:
 
     source: EventSource
     needle: str
-    pattern: re.Pattern[str]
+    pattern: str
     code: _Field
     device: _Field
 
+    def search(self, message: str) -> re.Match[str] | None:
+        """Match the pattern, compiled on first use: most logs never need most rules."""
+        return _compiled(self.pattern, re.ASCII).search(message)
+
 
 def _rule(source: EventSource, needle: str, pattern: str, code: _Field, device: _Field) -> _Rule:
-    return _Rule(source, needle, re.compile(pattern, re.ASCII), code, device)
+    return _Rule(source, needle, pattern, code, device)
 
 
 _NVME_CONTROLLER = rf"^nvme (?P<device>nvme[0-9]{{1,4}}|{_BDF}): "
@@ -393,7 +403,7 @@ _NEEDLES = tuple(sorted({rule.needle for rule in _RULES}))
 def classify(record: LogLine) -> KernelEvent | None:
     """Return the hardware event a parsed line reports, or None for any other line."""
     for rule in _RULES:
-        match = rule.pattern.search(record.message) if rule.needle in record.message else None
+        match = rule.search(record.message) if rule.needle in record.message else None
         if match:
             return KernelEvent(
                 source=rule.source,
