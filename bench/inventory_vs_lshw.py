@@ -1,9 +1,9 @@
 """`hwaccept inventory --json` against Debian's `lshw -json` on this machine, live.
 
 Both commands run alternately, so machine noise lands on both alike; the medians and
-their ratio are printed, with what each reported. Run from the checkout after setup:
+their ratio are printed, with what each reported. Run from the checkout after setup.
 
-    .venv/bin/python bench/inventory_vs_lshw.py [--runs N]
+Usage: `.venv/bin/python bench/inventory_vs_lshw.py [--runs N]`
 """
 
 from __future__ import annotations
