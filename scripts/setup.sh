@@ -21,7 +21,8 @@ fi
 for pair in smartctl:smartmontools nvme:nvme-cli ethtool:ethtool lspci:pciutils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || packages+=("${pair#*:}")
 done
-ldconfig -p 2>/dev/null | grep -q 'libudev\.so\.1' || packages+=(libudev1)
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libudev\.so\.1' ||
+  packages+=(libudev1)
 
 if [ "${#packages[@]}" -gt 0 ]; then
   sudo=""

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
+SYSTEM_DIRS = ("/usr/sbin", "/sbin")
+"""smartctl, nvme and ethtool live here, often outside a non-root user's PATH."""
 
 
 class CommandStatus(enum.Enum):
@@ -85,6 +87,8 @@ class LiveRunner:
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         base = dict(os.environ if env is None else env)
         base["LC_ALL"] = "C"
+        path = base.get("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")
+        base["PATH"] = ":".join(path + [d for d in SYSTEM_DIRS if d not in path])
         self.env = base
 
     def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> CommandResult:  # noqa: D102

@@ -65,3 +65,9 @@ def test_real_ethtool_names_the_nic_behind_eth0() -> None:
     device = Path("/sys/class/net/eth0/device").resolve()
     assert info.driver == Path("/sys/class/net/eth0/device/driver").resolve().name
     assert info.bus_info == device.parent.name
+
+
+def test_system_directories_are_searched_for_tools() -> None:
+    runner = LiveRunner({"PATH": "/usr/bin:/bin"})
+    assert runner.env["PATH"] == "/usr/bin:/bin:/usr/sbin:/sbin"
+    assert runner.run(["sh", "-c", "echo $PATH"]).stdout == "/usr/bin:/bin:/usr/sbin:/sbin\n"
