@@ -242,6 +242,17 @@ class SmartSource(enum.Enum):
     NVME_CLI = "nvme-cli"
 
 
+CRITICAL_WARNING_BITS = (
+    "spare_below_threshold",
+    "temperature_out_of_range",
+    "reliability_degraded",
+    "read_only",
+    "volatile_backup_failed",
+    "pmr_read_only",
+)
+"""NVMe SMART `critical_warning` bits 0-5 (NVMe Base Specification, SMART / Health log)."""
+
+
 @dataclass(frozen=True)
 class SmartHealth:
     """Drive health from smartctl -j -x or nvme smart-log -o json."""
@@ -262,6 +273,15 @@ class SmartHealth:
     reallocated_sectors: int | None = None  # ATA attribute 5
     pending_sectors: int | None = None  # ATA attribute 197
     grown_defects: int | None = None  # SCSI grown defect list
+
+    @property
+    def critical_warnings(self) -> tuple[str, ...]:
+        """Names of the NVMe critical warning bits that are set."""
+        bits = self.critical_warning or 0
+        named = tuple(name for bit, name in enumerate(CRITICAL_WARNING_BITS) if bits >> bit & 1)
+        unknown = bits >> len(CRITICAL_WARNING_BITS)
+        return named + ((f"reserved_0x{unknown << len(CRITICAL_WARNING_BITS):02x}",)
+                        if unknown else ())
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,8 @@ class LiveNvml:
 
     def device(self, index: int, fn: str, *args: int) -> Any:  # noqa: D102
         self._require()
+        if self._hung is not None:
+            raise self._hung
         if index in self._failed:
             raise self._failed[index]
         lib = self._lib

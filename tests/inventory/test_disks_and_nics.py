@@ -107,3 +107,12 @@ def test_a_hung_or_missing_smartctl_is_recorded_on_the_disk(status: CommandStatu
     assert disk.smart is not None
     assert not disk.smart.supported
     assert disk.smart.reason in ("smartctl: timed out after 60s", "smartctl: not installed")
+
+
+@pytest.mark.parametrize(("bits", "names"), [
+    (0, ()), (0x09, ("spare_below_threshold", "read_only")),
+    (0x04, ("reliability_degraded",)), (0x08, ("read_only",)),
+    (0xC1, ("spare_below_threshold", "reserved_0xc0"))])
+def test_critical_warning_bits_are_named(bits: int, names: tuple[str, ...]) -> None:
+    health = SmartHealth(SmartSource.SMARTCTL, supported=True, critical_warning=bits)
+    assert health.critical_warnings == names

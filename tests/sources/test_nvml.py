@@ -157,3 +157,19 @@ def test_replay_answers_values_errors_and_unknowns() -> None:
     with pytest.raises(NvmlAbsent) as caught:
         nvml.device(1, "nvmlDeviceGetName")
     assert caught.value.code == "NOT_RECORDED"
+
+
+def test_a_hung_system_call_stops_all_further_nvml_calls() -> None:
+    class Library(FakeLibrary):
+        def nvmlSystemGetDriverVersion(self) -> str:  # noqa: N802
+            self.release.wait(10)
+            return "never"
+
+    library = Library()
+    nvml = LiveNvml(library, timeout=0.1)
+    with pytest.raises(NvmlGpuFailed):
+        nvml.system("nvmlSystemGetDriverVersion")
+    with pytest.raises(NvmlGpuFailed):
+        nvml.device(0, "nvmlDeviceGetName")
+    assert library.calls == []
+    library.release.set()
