@@ -12,26 +12,18 @@ import pytest
 from hwaccept.errors import HwacceptError
 from hwaccept.inventory.build import build_inventory
 from hwaccept.inventory.records import Inventory
-from hwaccept.sources import Sources, live_sources
-from plugins.hw_options import HwSettings, settings
+from hwaccept.sources import Sources, open_sources
+from plugins.hw_options import settings
 
 INVENTORY_KEY = pytest.StashKey[Inventory]()
 SOURCES_KEY = pytest.StashKey[Sources]()
 
 
-def sources_for(hw: HwSettings) -> Sources:
-    """Replay seams for a snapshot, or this machine's."""
-    if hw.snapshot:
-        from hwaccept.snapshot import load_snapshot, snapshot_sources
-
-        return snapshot_sources(load_snapshot(hw.snapshot))
-    return live_sources(root=hw.root, nvml_timeout=hw.nvml_timeout)
-
-
 def pytest_configure(config: pytest.Config) -> None:
     """Open the snapshot or the live seams now, so bad input stops the run at once."""
     try:
-        config.stash[SOURCES_KEY] = sources_for(settings(config))
+        hw = settings(config)
+        config.stash[SOURCES_KEY] = open_sources(hw.snapshot, hw.root, hw.nvml_timeout)
     except HwacceptError as exc:
         raise pytest.UsageError(exc.msg) from None
 

@@ -7,21 +7,12 @@ import json
 import sys
 
 from hwaccept.inventory.build import build_inventory
-from hwaccept.sources import Sources, live_sources
-
-
-def sources_for(args: argparse.Namespace) -> Sources:
-    """The seams chosen by --snapshot / --root."""
-    if getattr(args, "snapshot", None):
-        from hwaccept.snapshot import load_snapshot, snapshot_sources
-
-        return snapshot_sources(load_snapshot(args.snapshot))
-    return live_sources(root=args.root)
+from hwaccept.sources import open_sources
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the inventory; 0 even when devices had problems (they are listed)."""
-    inventory = build_inventory(sources_for(args))
+    inventory = build_inventory(open_sources(args.snapshot, args.root))
     if args.json:
         from hwaccept.inventory.serialize import inventory_data
 

@@ -28,6 +28,21 @@ def live_sources(root: str = "/", nvml_timeout: float = DEFAULT_TIMEOUT) -> Sour
     return Sources(LiveFiles(root), LiveNvml(timeout=nvml_timeout), LiveRunner(), "live")
 
 
+def open_sources(snapshot: str | None = None, root: str = "/",
+                 nvml_timeout: float = DEFAULT_TIMEOUT) -> Sources:
+    """Replay seams for a snapshot when one is given, else this machine's under `root`.
+
+    Raises:
+        HwacceptError: the snapshot cannot be read, or the root does not exist.
+
+    """
+    if snapshot:
+        from hwaccept.snapshot import load_snapshot, snapshot_sources
+
+        return snapshot_sources(load_snapshot(snapshot))
+    return live_sources(root=root, nvml_timeout=nvml_timeout)
+
+
 def recorded(sources: Sources) -> tuple[Sources, Tape]:
     """Wrap `sources` so that everything read through them lands on a `Tape`."""
     from hwaccept.sources.recording import RecordingFiles, RecordingNvml, RecordingRunner, Tape

@@ -161,7 +161,7 @@ def test_replay_answers_values_errors_and_unknowns() -> None:
 
 def test_a_hung_system_call_stops_all_further_nvml_calls() -> None:
     class Library(FakeLibrary):
-        def nvmlSystemGetDriverVersion(self) -> str:  # noqa: N802
+        def nvmlSystemGetDriverVersion(self) -> str:
             self.release.wait(10)
             return "never"
 
