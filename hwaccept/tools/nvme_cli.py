@@ -22,12 +22,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import SmartHealth, SmartSource
 from hwaccept.tools.json_output import load_object
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 NO_DATA = "nvme-cli reported no SMART log fields"
 
@@ -37,6 +39,7 @@ CELSIUS_OFFSETS: Mapping[str, int] = {
 """Added to a temperature in this unit to get Celsius; a bare number is Kelvin."""
 
 _TEMPERATURE = re.compile(r"(-?\d+)\s*(\S*)")
+
 
 def parse_nvme_smart_log_json(text: str) -> SmartHealth:
     """Parse `nvme smart-log -o json` into one `SmartHealth`.
@@ -110,8 +113,11 @@ def _read(data: Mapping[str, Any], keys: tuple[str, ...],
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """Exact value of a counter printed as a float or a string (imported when needed)."""
     if not isinstance(value, float | str):
         return None
+    from decimal import Decimal, InvalidOperation
+
     try:
         return Decimal(value)
     except InvalidOperation:
