@@ -35,6 +35,7 @@ def read_kernel_log(runner: Runner) -> tuple[KernelLog, list[str]]:
 def attribute_to_gpus(found: Iterable[KernelEvent], gpus: Iterable[Gpu]) -> list[KernelEvent]:
     """Fill `gpu_index` / `gpu_uuid` of Xid events from the GPU at that address."""
     by_address = {gpu.pci_address: gpu for gpu in gpus if gpu.pci_address}
+
     def attribute(event: KernelEvent) -> KernelEvent:
         gpu = by_address.get(event.device or "") if event.source is EventSource.XID else None
         if gpu is None:

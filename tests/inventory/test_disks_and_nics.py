@@ -77,6 +77,7 @@ def test_without_any_tool_the_reason_names_smartctl() -> None:
 
 def test_nic_joins_sysfs_and_ethtool() -> None:
     tree = read_ttar(corpus("sysfs/procfs_fixtures.ttar"), prefix="fixtures/")
+
     def text(name: str) -> str:
         return "\n".join(line for line in corpus(f"other/node_exporter_ethtool_eth0_{name}.txt")
                          .read_text().splitlines() if not line.startswith("#"))
