@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
-from hwaccept.sources.commands import Runner
+from hwaccept.sources.commands import CommandStatus, Runner
 from hwaccept.sources.files import Files
 from hwaccept.sysfs.block import SECTOR_BYTES, BlockDisk, block_disks
 from hwaccept.sysfs.class_nvme import NvmeController, controller_of, read_controller
@@ -28,35 +28,57 @@ def nvme_smart_log_argv(controller: str) -> list[str]:
     return ["nvme", "smart-log", f"/dev/{controller}", "-o", "json"]
 
 
-def smartctl_health(runner: Runner, name: str) -> SmartHealth:
-    """SMART health by smartctl; `supported=False` with the reason when unreadable."""
+Health = tuple[SmartHealth, str | None]
+"""A SMART reading, and the tool's own failure when it could not give one."""
+
+
+def _unreadable(source: SmartSource, reason: str, failed: bool) -> Health:
+    return SmartHealth(source, supported=False, reason=reason), reason if failed else None
+
+
+def smartctl_health(runner: Runner, name: str) -> Health:
+    """SMART health by smartctl.
+
+    A drive without SMART (a virtio disk) is `supported=False` and no failure; smartctl
+    missing, hung or printing no JSON is a failure too.
+    """
     result = runner.run(smartctl_argv(name), SMART_TIMEOUT)
     if not result.stdout.strip():
-        return SmartHealth(SmartSource.SMARTCTL, supported=False, reason=result.describe())
+        return _unreadable(SmartSource.SMARTCTL, result.describe(),
+                           result.status is not CommandStatus.NOT_RECORDED)
     try:
-        return parse_smartctl_json(result.stdout)
+        return parse_smartctl_json(result.stdout), None
     except ValueError as exc:
-        return SmartHealth(SmartSource.SMARTCTL, supported=False, reason=f"smartctl: {exc}")
+        return _unreadable(SmartSource.SMARTCTL, f"smartctl: {exc}", True)
 
 
-def nvme_cli_health(runner: Runner, controller: str) -> SmartHealth:
+def nvme_cli_health(runner: Runner, controller: str) -> Health:
     """NVMe health log by nvme-cli."""
     result = runner.run(nvme_smart_log_argv(controller), SMART_TIMEOUT)
     if not result.ok:
-        return SmartHealth(SmartSource.NVME_CLI, supported=False, reason=result.describe())
+        return _unreadable(SmartSource.NVME_CLI, result.describe(),
+                           result.status is not CommandStatus.NOT_RECORDED)
     try:
-        return parse_nvme_smart_log_json(result.stdout)
+        return parse_nvme_smart_log_json(result.stdout), None
     except ValueError as exc:
-        return SmartHealth(SmartSource.NVME_CLI, supported=False, reason=f"nvme: {exc}")
+        return _unreadable(SmartSource.NVME_CLI, f"nvme: {exc}", True)
 
 
-def disk_health(runner: Runner, name: str, controller: str | None) -> SmartHealth:
-    """Smartctl first; nvme-cli when smartctl cannot read an NVMe drive."""
-    health = smartctl_health(runner, name)
+def disk_health(runner: Runner, name: str, controller: str | None) -> tuple[SmartHealth,
+                                                                            list[str]]:
+    """Smartctl first; nvme-cli when smartctl cannot read an NVMe drive.
+
+    Returns:
+        The reading used, and the tool failures that left the drive without one.
+
+    """
+    health, failure = smartctl_health(runner, name)
     if health.supported or controller is None:
-        return health
-    fallback = nvme_cli_health(runner, controller)
-    return fallback if fallback.supported else health
+        return health, [failure] if failure else []
+    fallback, fallback_failure = nvme_cli_health(runner, controller)
+    if fallback.supported:
+        return fallback, []
+    return health, [f for f in (failure, fallback_failure) if f]
 
 
 def build_disk(files: Files, runner: Runner, disk: BlockDisk) -> Disk:
@@ -67,6 +89,7 @@ def build_disk(files: Files, runner: Runner, disk: BlockDisk) -> Disk:
         controller = read_controller(files, name)
     values, props = disk.values, disk.properties
     sectors = values.get("sectors")
+    health, failures = disk_health(runner, disk.name, name)
     return Disk(
         name=disk.name,
         transport=disk.transport,
@@ -78,8 +101,8 @@ def build_disk(files: Files, runner: Runner, disk: BlockDisk) -> Disk:
         size_bytes=sectors * SECTOR_BYTES if sectors is not None else None,
         rotational=values.get("rotational"),
         pci_address=(controller and controller.pci_address) or disk.pci_address,
-        smart=disk_health(runner, disk.name, name),
-        errors=disk.errors + (controller.errors if controller else ()),
+        smart=health,
+        errors=disk.errors + (controller.errors if controller else ()) + tuple(failures),
     )
 
 

@@ -73,6 +73,7 @@ def test_without_any_tool_the_reason_names_smartctl() -> None:
     (disk,) = read_disks(nvme_tree(), ReplayRunner({}))
     assert disk.smart == SmartHealth(SmartSource.SMARTCTL, supported=False,
                                      reason="smartctl: not in this snapshot")
+    assert disk.errors == ()
 
 
 def test_nic_joins_sysfs_and_ethtool() -> None:
@@ -95,9 +96,18 @@ def test_nic_joins_sysfs_and_ethtool() -> None:
 
 def test_nic_without_ethtool_says_so() -> None:
     tree = read_ttar(corpus("sysfs/procfs_fixtures.ttar"), prefix="fixtures/")
-    (nic,) = read_nics(TreeFiles(tree), ReplayRunner({}))
-    assert nic.errors == ("ethtool: not in this snapshot", "ethtool: not in this snapshot")
+    commands: list[tuple[str, ...]] = [("ethtool", "-i", "eth0"), ("ethtool", "eth0")]
+    missing = {argv: CommandResult(argv, CommandStatus.NOT_INSTALLED) for argv in commands}
+    (nic,) = read_nics(TreeFiles(tree), ReplayRunner(missing))
+    assert nic.errors == ("ethtool: not installed", "ethtool: not installed")
     assert nic.firmware_version is None
+
+
+def test_a_snapshot_without_ethtool_output_leaves_unknowns_not_errors() -> None:
+    tree = read_ttar(corpus("sysfs/procfs_fixtures.ttar"), prefix="fixtures/")
+    (nic,) = read_nics(TreeFiles(tree), ReplayRunner({}))
+    assert nic.errors == ()
+    assert (nic.firmware_version, nic.driver_version) == (None, None)
 
 
 @pytest.mark.parametrize("status", [CommandStatus.TIMEOUT, CommandStatus.NOT_INSTALLED])
@@ -108,6 +118,7 @@ def test_a_hung_or_missing_smartctl_is_recorded_on_the_disk(status: CommandStatu
     assert disk.smart is not None
     assert not disk.smart.supported
     assert disk.smart.reason in ("smartctl: timed out after 60s", "smartctl: not installed")
+    assert disk.errors == (disk.smart.reason,)
 
 
 @pytest.mark.parametrize(("bits", "names"), [
