@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
-from hwaccept.sources.commands import CommandStatus, Runner
+from hwaccept.sources.commands import Runner
 from hwaccept.sources.files import Files
 from hwaccept.sysfs.block import SECTOR_BYTES, BlockDisk, block_disks
 from hwaccept.sysfs.class_nvme import NvmeController, controller_of, read_controller
@@ -32,8 +32,8 @@ Health = tuple[SmartHealth, str | None]
 """A SMART reading, and the tool's own failure when it could not give one."""
 
 
-def _unreadable(source: SmartSource, reason: str, failed: bool) -> Health:
-    return SmartHealth(source, supported=False, reason=reason), reason if failed else None
+def _unreadable(source: SmartSource, reason: str, failure: str | None) -> Health:
+    return SmartHealth(source, supported=False, reason=reason), failure
 
 
 def smartctl_health(runner: Runner, name: str) -> Health:
@@ -44,24 +44,22 @@ def smartctl_health(runner: Runner, name: str) -> Health:
     """
     result = runner.run(smartctl_argv(name), SMART_TIMEOUT)
     if not result.stdout.strip():
-        return _unreadable(SmartSource.SMARTCTL, result.describe(),
-                           result.status is not CommandStatus.NOT_RECORDED)
+        return _unreadable(SmartSource.SMARTCTL, result.describe(), result.problem())
     try:
         return parse_smartctl_json(result.stdout), None
     except ValueError as exc:
-        return _unreadable(SmartSource.SMARTCTL, f"smartctl: {exc}", True)
+        return _unreadable(SmartSource.SMARTCTL, f"smartctl: {exc}", f"smartctl: {exc}")
 
 
 def nvme_cli_health(runner: Runner, controller: str) -> Health:
     """NVMe health log by nvme-cli."""
     result = runner.run(nvme_smart_log_argv(controller), SMART_TIMEOUT)
     if not result.ok:
-        return _unreadable(SmartSource.NVME_CLI, result.describe(),
-                           result.status is not CommandStatus.NOT_RECORDED)
+        return _unreadable(SmartSource.NVME_CLI, result.describe(), result.problem())
     try:
         return parse_nvme_smart_log_json(result.stdout), None
     except ValueError as exc:
-        return _unreadable(SmartSource.NVME_CLI, f"nvme: {exc}", True)
+        return _unreadable(SmartSource.NVME_CLI, f"nvme: {exc}", f"nvme: {exc}")
 
 
 def disk_health(runner: Runner, name: str, controller: str | None) -> tuple[SmartHealth,

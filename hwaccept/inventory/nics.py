@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Nic
-from hwaccept.sources.commands import CommandResult, CommandStatus, Runner
+from hwaccept.sources.commands import Runner
 from hwaccept.sources.files import Files
 from hwaccept.sysfs.class_net import NetInterface, net_interfaces
 from hwaccept.tools.ethtool import (
@@ -19,16 +19,11 @@ from hwaccept.tools.ethtool import (
 ETHTOOL_TIMEOUT = 10.0
 
 
-def _problem(result: CommandResult) -> str | None:
-    """Why ethtool gave nothing; None when a snapshot simply does not hold its output."""
-    return None if result.status is CommandStatus.NOT_RECORDED else result.describe()
-
-
 def ethtool_driver(runner: Runner, name: str) -> tuple[DriverInfo | None, str | None]:
     """`ethtool -i NAME`, or the reason it gave nothing usable."""
     result = runner.run([*DRIVER_ARGV, name], ETHTOOL_TIMEOUT)
     if not result.ok:
-        return None, _problem(result)
+        return None, result.problem()
     try:
         return parse_driver_info(result.stdout), None
     except ValueError as exc:
@@ -39,7 +34,7 @@ def ethtool_settings(runner: Runner, name: str) -> tuple[LinkSettings | None, st
     """`ethtool NAME`, or the reason it gave nothing usable."""
     result = runner.run([*SETTINGS_ARGV, name], ETHTOOL_TIMEOUT)
     if not result.stdout.strip():
-        return None, _problem(result)
+        return None, result.problem()
     try:
         return parse_settings(result.stdout), None
     except ValueError as exc:

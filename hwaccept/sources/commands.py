@@ -51,6 +51,13 @@ class CommandResult:
         """The command ran and exited 0."""
         return self.status is CommandStatus.EXITED and self.returncode == 0
 
+    def problem(self) -> str | None:
+        """`describe()`, or None when a snapshot simply does not hold this command.
+
+        What a snapshot lacks is unknown, not a fault of the device.
+        """
+        return None if self.status is CommandStatus.NOT_RECORDED else self.describe()
+
     def describe(self) -> str:
         """One line saying why the output is unusable, naming the command."""
         name = self.argv[0] if self.argv else "?"
