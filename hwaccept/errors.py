@@ -21,5 +21,9 @@ class SourceError(HwacceptError):
     """A hardware source was configured wrongly (missing root, bad path)."""
 
 
+class ImportInputError(HwacceptError):
+    """A file given to `hwaccept snapshot import` cannot be imported."""
+
+
 class UnknownUnitError(ValueError):
     """A value carries a unit this code does not know; never guessed."""

@@ -10,6 +10,8 @@ import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 from hwaccept.inventory.disks import read_disks
+from hwaccept.inventory.fabric_manager import read_fabric_manager
+from hwaccept.inventory.gpu_topology import read_gpu_topology
 from hwaccept.inventory.gpus import read_driver, read_gpus
 from hwaccept.inventory.kernel_events import attribute_to_gpus, read_kernel_events
 from hwaccept.inventory.nics import read_nics
@@ -31,11 +33,17 @@ def build_inventory(sources: Sources, workers: int = 6) -> Inventory:
         ports = pool.submit(ib_ports, files)
         disks = pool.submit(read_disks, files, runner)
         kernel = pool.submit(read_kernel_events, runner)
+        fabric = pool.submit(read_fabric_manager, files)
         driver = read_driver(sources.nvml)
+        topology = pool.submit(read_gpu_topology, runner) if driver.available else None
         gpus, gpu_problems = read_gpus(sources.nvml, driver)
+        matrix, topology_problem = topology.result() if topology else (None, None)
+        if topology_problem:
+            gpu_problems.append(topology_problem)
         if gpu_problems:
             driver = dataclasses.replace(driver, errors=driver.errors + tuple(gpu_problems))
         log, found = kernel.result()
+        fabric_log, fabric_events = fabric.result()
         return Inventory(
             origin=sources.origin,
             system=system.result(),
@@ -48,4 +56,7 @@ def build_inventory(sources: Sources, workers: int = 6) -> Inventory:
             disks=disks.result(),
             kernel_log=log,
             kernel_events=tuple(attribute_to_gpus(found, gpus)),
+            fabric_manager_log=fabric_log,
+            fabric_manager_events=fabric_events,
+            gpu_topology=matrix,
         )

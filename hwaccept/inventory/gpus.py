@@ -19,6 +19,7 @@ from hwaccept.inventory.records import (
     RemappedRows,
 )
 from hwaccept.sources.nvml import (
+    NOT_RECORDED,
     Nvml,
     NvmlAbsent,
     NvmlCallFailed,
@@ -179,12 +180,19 @@ def read_nvlink(gpu: GpuReader, link: int, state: Any) -> NvLink:
     )
 
 
-def read_nvlinks(gpu: GpuReader) -> tuple[NvLink, ...]:
-    """Links from 0 up to the first one NVML does not know (none: no NVLink)."""
+def read_nvlinks(gpu: GpuReader) -> tuple[NvLink, ...] | None:
+    """Links from 0 up to the first one NVML does not know (none: no NVLink).
+
+    None when a snapshot did not record the links at all: unknown, not absent.
+    """
     links = []
     for link in range(MAX_NVLINKS):
         try:
             state = gpu.call("nvmlDeviceGetNvLinkState", link)
+        except NvmlAbsent as exc:
+            if link == 0 and exc.code == NOT_RECORDED:
+                return None
+            break
         except NvmlError:
             break
         links.append(read_nvlink(gpu, link, state))

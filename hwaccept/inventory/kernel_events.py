@@ -1,7 +1,9 @@
 """Kernel log events, each Xid tied to the GPU at its PCI address.
 
 The log is read with `dmesg --decode --time-format iso`; when dmesg is refused
-(kernel.dmesg_restrict) or absent, with `journalctl -k -b 0 -o short-iso`.
+(kernel.dmesg_restrict) or absent, with `journalctl -k -b 0 -o short-iso`; then with plain
+`dmesg` (a util-linux too old for `--time-format`, and the form `hwaccept snapshot import`
+records a kernel log of any format in: the parser reads every format line by line).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from hwaccept.tools.kernel_log import events
 LOG_COMMANDS = (
     ("dmesg", "--decode", "--time-format", "iso"),
     ("journalctl", "-k", "-b", "0", "-o", "short-iso", "--no-pager", "-q"),
+    ("dmesg",),
 )
 LOG_TIMEOUT = 30.0
 

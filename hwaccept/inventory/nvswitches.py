@@ -14,7 +14,7 @@ def switch_links(gpus: Iterable[Gpu]) -> Counter[str]:
     return Counter(
         link.remote_pci_address
         for gpu in gpus
-        for link in gpu.nvlinks
+        for link in gpu.nvlinks or ()
         if link.active and link.remote_type == "switch" and link.remote_pci_address
     )
 

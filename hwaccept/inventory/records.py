@@ -176,7 +176,7 @@ class Gpu:
     pcie_gen_max: int | None = None
     pcie_width_current: int | None = None
     pcie_width_max: int | None = None
-    nvlinks: tuple[NvLink, ...] = ()
+    nvlinks: tuple[NvLink, ...] | None = None  # None: not known; (): the GPU has none
     fabric: FabricInfo | None = None
     failed: str | None = None  # why the GPU stopped answering (GPU_IS_LOST, TIMEOUT...)
     errors: tuple[str, ...] = ()
@@ -310,6 +310,7 @@ class EventSource(enum.Enum):
     EDAC = "edac"  # EDAC MCn: ... error
     NVME = "nvme"  # nvme nvmeN: ...
     LINK = "link"  # link down / up, carrier changes
+    FABRIC_MANAGER = "fabric_manager"  # nv-fabricmanager: detected NVSwitch ... error N
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,30 @@ class KernelLog:
 
 
 @dataclass(frozen=True)
+class TopologyRow:
+    """One device's row: how it reaches every other device, and its affinity."""
+
+    name: str  # GPU0, NIC3
+    links: dict[str, str] = field(default_factory=dict)  # other device -> NV18, PIX, SYS...
+    cpu_affinity: str | None = None  # 0-55,112-167
+    numa_affinity: str | None = None  # 0, or N/A
+
+
+@dataclass(frozen=True)
+class GpuTopology:
+    """`nvidia-smi topo -m`: the device matrix and the NIC legend."""
+
+    devices: tuple[str, ...]
+    rows: dict[str, TopologyRow]
+    nic_names: dict[str, str] = field(default_factory=dict)  # NIC0 -> mlx5_0
+
+    @property
+    def gpus(self) -> tuple[str, ...]:
+        """The GPU names, in index order."""
+        return tuple(d for d in self.devices if d.startswith("GPU"))
+
+
+@dataclass(frozen=True)
 class Inventory:
     """Everything hwaccept knows about one machine."""
 
@@ -362,3 +387,6 @@ class Inventory:
     disks: tuple[Disk, ...] = ()
     kernel_log: KernelLog = field(default_factory=KernelLog)
     kernel_events: tuple[KernelEvent, ...] = ()
+    fabric_manager_log: KernelLog = field(default_factory=KernelLog)
+    fabric_manager_events: tuple[KernelEvent, ...] = ()
+    gpu_topology: GpuTopology | None = None

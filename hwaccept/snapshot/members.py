@@ -47,7 +47,8 @@ class SnapshotData:
     commands: dict[tuple[str, ...], CommandResult] = field(default_factory=dict)
 
 
-def _dump(value: Any) -> bytes:
+def dump_json(value: Any) -> bytes:
+    """A member's JSON: indented one space per level, UTF-8, ending in a newline."""
     return (json.dumps(value, indent=1, sort_keys=False, ensure_ascii=False) + "\n").encode()
 
 
@@ -59,13 +60,13 @@ def _slug(index: int, argv: tuple[str, ...]) -> str:
 def encode_files(tree: FileTree) -> dict[str, bytes]:
     """File contents as members, plus files.json and udev.json."""
     members = {FILES_PREFIX + path.lstrip("/"): data for path, data in tree.contents.items()}
-    members[FILES_META] = _dump({
+    members[FILES_META] = dump_json({
         "links": dict(sorted(tree.links.items())),
         "listings": dict(sorted(tree.listings.items())),
         "errors": {p: {"errno": e, "message": m} for p, (e, m) in sorted(tree.errors.items())},
         "present": sorted(tree.present),
     })
-    members[UDEV] = _dump({
+    members[UDEV] = dump_json({
         subsystem: [
             {"sys_path": d.sys_path, "devtype": d.devtype, "driver": d.driver,
              "properties": dict(d.properties)}
@@ -87,16 +88,16 @@ def encode_commands(commands: Mapping[tuple[str, ...], CommandResult]) -> dict[s
             "argv": list(argv), "status": result.status.value, "returncode": result.returncode,
             "duration": result.duration, "stdout": out, "stderr": result.stderr,
         })
-    members[COMMANDS_INDEX] = _dump(index)
+    members[COMMANDS_INDEX] = dump_json(index)
     return members
 
 
 def encode(tape: Tape, meta: Mapping[str, Any]) -> dict[str, bytes]:
     """Every member of a snapshot holding `tape`."""
-    members = {META: _dump({"format": FORMAT, "version": VERSION, **meta})}
+    members = {META: dump_json({"format": FORMAT, "version": VERSION, **meta})}
     members.update(encode_files(tape.files))
     members.update(encode_commands(tape.commands))
-    members[NVML] = _dump(tape.nvml_recording())
+    members[NVML] = dump_json(tape.nvml_recording())
     return members
 
 

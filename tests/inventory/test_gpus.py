@@ -37,7 +37,7 @@ def h100_gpu0(driver: NvidiaDriver) -> Gpu:
         memory_clock_mhz=2619, max_sm_clock_mhz=1980, max_memory_clock_mhz=2619,
         throttle_reasons=("hw_slowdown", "hw_power_brake_slowdown"), mig_mode_current=False,
         mig_mode_pending=False, pcie_gen_current=5, pcie_gen_max=5, pcie_width_current=16,
-        pcie_width_max=16, nvlinks=(),
+        pcie_width_max=16, nvlinks=None,
         fabric=FabricInfo(state="completed", status="SUCCESS", clique_id=0,
                           cluster_uuid="00" * 16, health_mask=0),
     )

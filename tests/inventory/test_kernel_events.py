@@ -28,7 +28,7 @@ def test_events_on_unknown_addresses_stay_unattributed() -> None:
     assert attribute_to_gpus([event], [Gpu(index=0, pci_address="0000:19:00.0")]) == [event]
 
 
-def test_journal_is_the_fallback_and_both_failures_are_named() -> None:
+def test_journal_then_plain_dmesg_are_the_fallbacks_and_failures_are_named() -> None:
     refused = CommandResult(LOG_COMMANDS[0], CommandStatus.EXITED, 1, "",
                             "dmesg: read kernel buffer failed: Operation not permitted\n")
     journal = CommandResult(LOG_COMMANDS[1], CommandStatus.EXITED, 0, "line\n")
@@ -37,5 +37,10 @@ def test_journal_is_the_fallback_and_both_failures_are_named() -> None:
     assert log.source == " ".join(LOG_COMMANDS[1])
     log, found = read_kernel_events(ReplayRunner({LOG_COMMANDS[0]: refused}))
     assert log == KernelLog(problem="dmesg: exit status 1: dmesg: read kernel buffer failed: "
-                                    "Operation not permitted; journalctl: not in this snapshot")
+                                    "Operation not permitted; journalctl: not in this snapshot; "
+                                    "dmesg: not in this snapshot")
     assert found == ()
+    plain = CommandResult(LOG_COMMANDS[2], CommandStatus.EXITED, 0, "[    1.000000] line\n")
+    log, _ = read_kernel_events(ReplayRunner({LOG_COMMANDS[0]: refused,
+                                              LOG_COMMANDS[2]: plain}))
+    assert log == KernelLog(source="dmesg", lines=1)
