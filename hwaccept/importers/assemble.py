@@ -36,6 +36,11 @@ def merge_value(ours: Any, theirs: Any, what: str) -> Any:
     return ours
 
 
+def completes(whole: bytes, start: bytes) -> bool:
+    """Whether `whole` is the text `start` begins, carried further (`400 Gb/sec (4X NDR)`)."""
+    return whole.rstrip(b"\n").startswith(start.rstrip(b"\n") + b" ")
+
+
 def _short(value: Any) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     text = " ".join(text.split())
@@ -62,12 +67,25 @@ class Merged:
             store[name] = value
             self.said_by[key] = source
 
+    def _completed(self, path: str, data: bytes, partial: set[str]) -> bool:
+        """Settle a partial text against a whole one; True when nothing is left to merge."""
+        ours = self.parts
+        if path in ours.partial and completes(data, ours.files[path]):
+            ours.files[path] = data
+            ours.partial.discard(path)
+            return True
+        return path in partial and completes(ours.files[path], data)
+
     def add(self, parts: Parts, source: str) -> None:
         """Merge one input's parts; raises `Conflict` on the first contradiction."""
         ours = self.parts
         ours.notes.extend(parts.notes)
         for path, data in parts.files.items():
+            if path in ours.files and self._completed(path, data, parts.partial):
+                continue
             self._take(ours.files, path, data, key=f"file {path}", source=source, what=path)
+            if path in parts.partial and self.said_by[f"file {path}"] == source:
+                ours.partial.add(path)
         for path, target in parts.links.items():
             self._take(ours.links, path, target, key=f"link {path}", source=source,
                        what=f"link {path}")

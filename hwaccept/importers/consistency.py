@@ -2,19 +2,23 @@
 
 The GPUs NVML knows and the NVIDIA display-class functions of the PCI tree are the
 same devices, so their PCI addresses must agree when both are known; NVML's GPU count
-must cover every GPU with recorded calls.
+must cover every GPU with recorded calls. A kernel log that loaded another driver
+version than NVML reports is only a warning: a log can span several boots.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
-from hwaccept.importers.parts import Parts
+from hwaccept.importers.parts import KERNEL_LOG_ARGV, Parts
 from hwaccept.sysfs.attrs import normalize_pci_address
 
 PCI_DEVICES = "/sys/bus/pci/devices"
 NVIDIA = "0x10de"
+DRIVER_LOADED = re.compile(
+    r"NVRM: loading NVIDIA UNIX .*?Kernel Module(?: for \S+)? +(\d+\.\d+(?:\.\d+)?) ")
 DISPLAY_CLASS = "0x03"
 
 
@@ -66,4 +70,19 @@ def problems(parts: Parts, said_by: dict[str, str]) -> list[str]:
         source = said_by.get("nvml nvmlDeviceGetCount", "NVML")
         found.append(f"{source} counts {count} GPUs but another input describes GPU "
                      f"{max(parts.nvml_gpus)}")
+    return found
+
+
+def warnings(parts: Parts, said_by: dict[str, str]) -> list[str]:
+    """Disagreements that can be innocent, worth a person's look."""
+    found = []
+    log = parts.commands.get(KERNEL_LOG_ARGV, "")
+    loaded = DRIVER_LOADED.findall(log) if "NVRM: loading" in log else []
+    version = parts.nvml_system.get("nvmlSystemGetDriverVersion")
+    if loaded and isinstance(version, str) and loaded[-1] != version:
+        found.append(
+            f"the kernel log ({said_by.get(f'command {KERNEL_LOG_ARGV}', 'kernel log')}) last "
+            f"loaded NVIDIA driver {loaded[-1]}, but "
+            f"{said_by.get('nvml nvmlSystemGetDriverVersion', 'NVML')} reports {version}: "
+            "another boot, or another machine")
     return found

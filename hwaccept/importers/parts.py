@@ -33,6 +33,9 @@ class Parts:
         nvml_system: NVML calls without a GPU, `call_key` -> answer (nvml.json layout).
         nvml_gpus: GPU index -> `call_key` -> answer.
         commands: argv -> standard output of a command that exited 0.
+        partial: paths whose recorded bytes are only the start of the file's text (ibstat
+            prints an InfiniBand rate without its lane width); another input holding the
+            whole text wins over them when merged.
         guessed_disks: disk names (`nvme0n1`, `sda`) the importer chose because the input
             names no device; the assembler renumbers them when two inputs chose the same.
         notes: what the input said that could not be recorded, or warnings about it.
@@ -45,6 +48,7 @@ class Parts:
     nvml_system: dict[str, Any] = field(default_factory=dict)
     nvml_gpus: dict[int, dict[str, Any]] = field(default_factory=dict)
     commands: dict[tuple[str, ...], str] = field(default_factory=dict)
+    partial: set[str] = field(default_factory=set)
     guessed_disks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     summary: str = ""
