@@ -9,7 +9,7 @@ from typing import Any
 from hwaccept.importers.parts import JOINED_COMMANDS, Parts, join_text
 from hwaccept.sources import Sources
 from hwaccept.sources.commands import CommandResult, CommandStatus, ReplayRunner
-from hwaccept.sources.files import FileTree, TreeFiles
+from hwaccept.sources.files import NOT_KNOWN_ERRNO, FileTree, TreeFiles
 from hwaccept.sources.nvml import ReplayNvml
 
 
@@ -86,6 +86,8 @@ class Merged:
             self._take(ours.files, path, data, key=f"file {path}", source=source, what=path)
             if path in parts.partial and self.said_by[f"file {path}"] == source:
                 ours.partial.add(path)
+        for path, why in parts.unknown.items():
+            ours.unknown.setdefault(path, why)
         for path, target in parts.links.items():
             self._take(ours.links, path, target, key=f"link {path}", source=source,
                        what=f"link {path}")
@@ -106,8 +108,10 @@ class Merged:
 
 
 def file_tree(parts: Parts) -> FileTree:
-    """The recorded files as a tree the files seam replays."""
-    return FileTree(contents=dict(parts.files), links=dict(parts.links))
+    """The recorded files as a tree the files seam replays; a known value beats an unknown."""
+    unknown = {path: (NOT_KNOWN_ERRNO, f"not known: {why}")
+               for path, why in parts.unknown.items() if path not in parts.files}
+    return FileTree(contents=dict(parts.files), links=dict(parts.links), errors=unknown)
 
 
 def nvml_recording(parts: Parts) -> dict[str, Any]:

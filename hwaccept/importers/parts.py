@@ -33,6 +33,8 @@ class Parts:
         nvml_system: NVML calls without a GPU, `call_key` -> answer (nvml.json layout).
         nvml_gpus: GPU index -> `call_key` -> answer.
         commands: argv -> standard output of a command that exited 0.
+        unknown: path -> why: files the input shows exist but whose value it does not give
+            (recorded as read errors with `NOT_KNOWN_ERRNO`, so they replay as unknown).
         partial: paths whose recorded bytes are only the start of the file's text (ibstat
             prints an InfiniBand rate without its lane width); another input holding the
             whole text wins over them when merged.
@@ -48,6 +50,7 @@ class Parts:
     nvml_system: dict[str, Any] = field(default_factory=dict)
     nvml_gpus: dict[int, dict[str, Any]] = field(default_factory=dict)
     commands: dict[tuple[str, ...], str] = field(default_factory=dict)
+    unknown: dict[str, str] = field(default_factory=dict)
     partial: set[str] = field(default_factory=set)
     guessed_disks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -60,6 +63,10 @@ class Parts:
             return
         text = str(value)
         self.files[path] = (text if text.endswith("\n") else text + "\n").encode()
+
+    def not_known(self, path: str, why: str) -> None:
+        """Mark a file as existing with a value the input does not give."""
+        self.unknown[path] = why
 
     def link(self, path: str, target: str) -> None:
         """Record a symlink by its absolute target."""
@@ -81,7 +88,7 @@ class Parts:
     def empty(self) -> bool:
         """True when nothing was recorded."""
         return not (self.files or self.links or self.nvml_system or self.nvml_gpus
-                    or self.commands)
+                    or self.commands or self.unknown)
 
 
 def join_text(first: str, second: str) -> str:

@@ -23,6 +23,15 @@ READ_CHUNK = 64 * 1024
 """procfs sysctl files allocate a kernel buffer of the read size: read in chunks."""
 
 
+NOT_KNOWN_ERRNO = errno.ENODATA
+"""The read error a snapshot records for a file whose value its source did not know.
+
+An imported snapshot says so where a capture would have held the file (lspci names a
+device that no pci.ids entry matches one to one); readers treat it as an unknown value,
+never as a fault of the device.
+"""
+
+
 @dataclass(frozen=True)
 class UdevDevice:
     """One device as udev enumerates it (`udevadm info` shows the same)."""

@@ -3,7 +3,8 @@
 Every sysfs probe declares its attributes as `Attr` rows and calls `read_attrs`; a
 missing optional file is None, a missing required one, an unreadable one (EIO,
 EACCES) or an unparsable value becomes an error on that device, and the rest of
-the device is still read.
+the device is still read. A value a snapshot marks as not known (`NOT_KNOWN_ERRNO`)
+is None, required or not.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hwaccept.sources.files import Files, read_text
+from hwaccept.sources.files import NOT_KNOWN_ERRNO, Files, read_text
 
 PCI_ADDRESS = re.compile(r"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
 
@@ -48,6 +49,8 @@ def read_attrs(files: Files, base: str, table: Iterable[Attr]) -> tuple[dict[str
         try:
             text = read_text(files, path)
         except OSError as exc:
+            if exc.errno == NOT_KNOWN_ERRNO:
+                continue
             if exc.errno not in attr.tolerate or attr.required:
                 problems.append(f"{path}: {describe_os_error(exc)}")
             continue
