@@ -26,6 +26,12 @@ def _capture(args: argparse.Namespace) -> int:
     return capture(args)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from hwaccept.cli.snapshot_import import run
+
+    return run(args)
+
+
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """--snapshot and --root, shared by commands that read a machine."""
     group = parser.add_mutually_exclusive_group()
@@ -57,6 +63,22 @@ def build_parser() -> argparse.ArgumentParser:
     capture.add_argument("--root", metavar="DIR", default="/",
                          help="Read sysfs and procfs under DIR instead of / (default: /)")
     capture.set_defaults(handler=_capture)
+    importer = snapshot_commands.add_parser(
+        "import", help="Build a snapshot from nvidia-smi, lspci, dmesg, smartctl... files",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build a snapshot from the files field engineers collect. Each file's\n"
+                    "kind is recognised by its content; --as forces one. Kinds:\n"
+                    "  nvidia-bug-report, nvidia-smi-xml, nvidia-smi-q, nvidia-smi-nvlink,\n"
+                    "  nvidia-smi-topo, smartctl-json, nvme-smart-log, smartctl, ibstat,\n"
+                    "  ibstatus, dmidecode, fabricmanager-log, lspci, kernel-log.\n"
+                    "Nothing is written unless every file imports and they describe one "
+                    "machine.")
+    importer.add_argument("-o", "--output", required=True, metavar="FILE",
+                          help="Snapshot to write (.tar.gz)")
+    importer.add_argument("--as", dest="forced", nargs=2, action="append",
+                          metavar=("KIND", "FILE"), help="Import FILE as KIND")
+    importer.add_argument("files", nargs="*", metavar="FILE", help="Files to import")
+    importer.set_defaults(handler=_import)
     snapshot.set_defaults(handler=lambda _args: _usage(snapshot))
     return parser
 

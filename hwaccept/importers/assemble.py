@@ -107,10 +107,16 @@ class Merged:
                            what=f"output of `{' '.join(argv)}`")
 
 
+MACHINE_FILES = ("/proc/meminfo", "/sys/devices/system/cpu/online")
+"""Files every Linux machine has, which the inventory needs; an import whose inputs do not
+give them records them as not known, so they replay as unknown rather than as missing."""
+
+
 def file_tree(parts: Parts) -> FileTree:
     """The recorded files as a tree the files seam replays; a known value beats an unknown."""
-    unknown = {path: (NOT_KNOWN_ERRNO, f"not known: {why}")
-               for path, why in parts.unknown.items() if path not in parts.files}
+    why = dict.fromkeys(MACHINE_FILES, "no input gave it") | parts.unknown
+    unknown = {path: (NOT_KNOWN_ERRNO, f"not known: {reason}")
+               for path, reason in why.items() if path not in parts.files}
     return FileTree(contents=dict(parts.files), links=dict(parts.links), errors=unknown)
 
 

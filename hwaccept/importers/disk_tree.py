@@ -318,5 +318,5 @@ def rename_disk(parts: Parts, old: str, new: str) -> Parts:
         partial={path(p) for p in parts.partial},
         guessed_disks=[new if name == old else name for name in parts.guessed_disks],
         notes=[re.sub(rf"\b{re.escape(old)}\b", new, note) for note in parts.notes],
-        summary=parts.summary,
+        summary=re.sub(rf"\b{re.escape(old)}\b", new, parts.summary),
     )

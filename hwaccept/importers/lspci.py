@@ -300,9 +300,11 @@ class Resolver:
                    function.prog_if is not None or function.verbose)
 
     def notes(self) -> list[str]:
-        """One line per name that left an id unknown, naming the functions it concerns."""
-        return [f"{message} for {_addresses(list(addresses))}"
-                for message, addresses in self.problems.items()]
+        """Which pci.ids named the ids, and one line per name that left an id unknown."""
+        used = [f"names turned into ids with {self.database.path} (version "
+                f"{self.database.version or 'unknown'})"] if self.database else []
+        return used + [f"{message} for {_addresses(list(addresses))}"
+                       for message, addresses in self.problems.items()]
 
 
 def _addresses(addresses: list[str]) -> str:

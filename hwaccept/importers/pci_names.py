@@ -40,12 +40,17 @@ Candidate = tuple[int, int | None]
 """A vendor id and, when the name says which, a device id."""
 
 
+_VERSION = re.compile(r"^#\s*Version:\s*(\S+)", re.MULTILINE)
+
+
 class PciIds:
     """One pci.ids file, indexed by name."""
 
     def __init__(self, text: str, path: str) -> None:
         self.path = path
         self._text = text
+        version = _VERSION.search(text[:4096])
+        self.version = version[1] if version else None
         classes_at = text.find("\nC ")
         vendor_part = text if classes_at < 0 else text[:classes_at]
         self._blocks: dict[int, tuple[int, int]] = {}

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from hwaccept.inventory.records import EventSource, Gpu, KernelEvent, KernelLog
-from hwaccept.sources.commands import Runner
+from hwaccept.sources.commands import CommandStatus, Runner
 from hwaccept.tools.kernel_log import events
 
 LOG_COMMANDS = (
@@ -21,6 +21,7 @@ LOG_COMMANDS = (
     ("dmesg",),
 )
 LOG_TIMEOUT = 30.0
+NOT_IN_SNAPSHOT = "not in this snapshot"
 
 
 def read_kernel_log(runner: Runner) -> tuple[KernelLog, list[str]]:
@@ -31,8 +32,9 @@ def read_kernel_log(runner: Runner) -> tuple[KernelLog, list[str]]:
         if result.ok:
             lines = result.stdout.splitlines()
             return KernelLog(source=" ".join(argv), lines=len(lines)), lines
-        problems.append(result.describe())
-    return KernelLog(problem="; ".join(problems)), []
+        if result.status is not CommandStatus.NOT_RECORDED:
+            problems.append(result.describe())
+    return KernelLog(problem="; ".join(problems) or NOT_IN_SNAPSHOT), []
 
 
 def attribute_to_gpus(found: Iterable[KernelEvent], gpus: Iterable[Gpu]) -> list[KernelEvent]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hwaccept.sources.files import Files, read_text
+from hwaccept.sources.files import NOT_KNOWN_ERRNO, Files, read_text
 from hwaccept.sysfs.attrs import describe_os_error, integer
 
 CPU_DIR = "/sys/devices/system/cpu"
@@ -40,6 +40,8 @@ def read_topology(files: Files) -> CpuTopology:
     try:
         online = parse_cpu_list(read_text(files, f"{CPU_DIR}/online"))
     except (OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno == NOT_KNOWN_ERRNO:
+            return CpuTopology(None, None, None, ())
         reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
         return CpuTopology(None, None, None, (f"{CPU_DIR}/online: {reason}",))
     cores: set[tuple[int, int]] = set()

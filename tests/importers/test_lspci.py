@@ -178,7 +178,8 @@ def test_names_missing_from_pci_ids_leave_ids_unrecorded() -> None:
     assert (found["0000:1b:00.0"].pci_id, found["0000:1b:00.0"].class_code) == (
         "10de:2330", None)
     ids = pci_names.PCI_IDS_PATHS[0]
-    assert parts.notes[:3] == [
+    assert parts.notes[:4] == [
+        f"names turned into ids with {ids} (version unknown)",
         f"device 'NVIDIA Corporation GX999 [Imaginary]' is no device name of vendor 10de in "
         f"{ids}: device id not recorded for 0000:19:00.0",
         f"device 'Acme Widgets Frobnicator 9000' names no vendor in {ids}: device ids not "
