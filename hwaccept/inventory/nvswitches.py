@@ -20,9 +20,13 @@ def switch_links(gpus: Iterable[Gpu]) -> Counter[str]:
 
 
 def read_nvswitches(pci: Iterable[PciDevice], gpus: tuple[Gpu, ...]) -> tuple[NvSwitch, ...]:
-    """One record per NVSwitch function; `gpu_links` is None when no GPU reports NVLinks."""
+    """One record per NVSwitch function.
+
+    `gpu_links` is None when no GPU says where its NVLinks lead (no NVLinks, or a snapshot
+    that records their states but not their far ends).
+    """
     links = switch_links(gpus)
-    known = any(gpu.nvlinks for gpu in gpus)
+    known = any(link.remote_pci_address for gpu in gpus for link in gpu.nvlinks or ())
     return tuple(
         NvSwitch(
             pci_address=device.address,

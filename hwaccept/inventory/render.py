@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from hwaccept.inventory.kernel_events import NOT_IN_SNAPSHOT
 from hwaccept.inventory.records import Disk, Gpu, IbPort, Inventory, Nic, PciDevice, System
 
 GIB = 1024**3
@@ -138,11 +139,12 @@ def _section(title: str, count: int, lines: list[str]) -> list[str]:
 def render(inventory: Inventory) -> str:
     """The whole inventory as text."""
     nvidia = inventory.nvidia
-    driver = (f"driver {nvidia.driver_version}, CUDA {nvidia.cuda_driver_version}"
+    driver = (f"driver {nvidia.driver_version or '-'}, CUDA {nvidia.cuda_driver_version or '-'}"
               if nvidia.available else f"not available ({nvidia.reason})")
     log = inventory.kernel_log
     kernel = (f"{log.source}: {log.lines} lines, {len(inventory.kernel_events)} hardware events"
-              if log.source else f"unreadable ({log.problem})")
+              if log.source else log.problem if log.problem == NOT_IN_SNAPSHOT
+              else f"unreadable ({log.problem})")
     out = [f"Inventory of {inventory.origin}", "", "System", *system_lines(inventory.system), "",
            f"NVIDIA: {driver}", ""]
     out += _section("PCI devices", len(inventory.pci_devices), pci_lines(inventory.pci_devices))

@@ -56,25 +56,31 @@ def test_bad_inputs_are_each_one_line_and_nothing_is_written(tmp_path: Path) -> 
         handle.truncate(1 << 30)
     newer = tmp_path / "v99.xml"
     newer.write_text(XML_V12.read_text().replace("nvsmi_device_v12.dtd", "nvsmi_device_v99.dtd"))
+    report = tmp_path / "nvidia-bug-report.log"
+    sep = "_" * 44
+    report.write_text(f"{sep}\n\nStart of NVIDIA bug report log file.\n\n{sep}\n\n"
+                      "*** /proc/cmdline\n*** ls: -r--r--r-- 1 root root 0 /proc/cmdline\nro\n")
     out = tmp_path / "out.tar.gz"
     done = hwaccept("snapshot", "import", "-o", str(out), str(H100_Q), str(TABLE), str(TRUNCATED),
-                    str(newer), str(binary), str(empty), str(huge), str(DMESG))
+                    str(newer), str(binary), str(empty), str(huge), str(report), str(DMESG))
     assert done.returncode == 2
     assert not out.exists()
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("hwaccept: error: ")]
     assert [error.split(": ")[2] for error in errors] == [
-        str(TABLE), str(TRUNCATED), str(newer), str(binary), str(empty), str(huge)]
+        str(TABLE), str(TRUNCATED), str(newer), str(binary), str(empty), str(huge),
+        str(report)]
     assert "not a kind of file hwaccept can import" in errors[0]
     assert "incomplete" in errors[1]
     assert "nvsmi_device_v99.dtd" in errors[2]
     assert "binary file" in errors[3]
     assert errors[4].endswith("is empty")
     assert "1.0 GiB is over the 256.0 MiB import limit" in errors[5]
+    assert "missing its nvidia-smi --query, lspci, kernel log sections" in errors[6]
     assert f"{H100_Q}: nvidia-smi-q: 8 GPUs" in done.stderr
     assert f"{DMESG}: kernel-log: " in done.stderr
     assert done.stderr.splitlines()[-1] == (
-        f"hwaccept: {out} not written: 6 of the inputs could not be imported as one machine")
+        f"hwaccept: {out} not written: 7 of the inputs could not be imported as one machine")
 
 
 def test_inputs_from_two_machines_are_refused(tmp_path: Path) -> None:

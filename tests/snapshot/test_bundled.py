@@ -79,6 +79,7 @@ def test_a100_is_eight_gpus_with_twelve_nvlinks_each() -> None:
     assert addresses == [f"{domain}:00:00.0" for domain in (
         "0001", "0002", "0003", "0004", "000b", "000c", "000d", "000e")]
     assert len(machine.nvswitches) == 6
+    assert {switch.gpu_links for switch in machine.nvswitches} == {None}
     assert [(p.device, p.rate) for p in machine.ib_ports][:1] == [("mlx5_0", "200 Gb/sec (4X HDR)")]
     assert machine.ib_ports[-1].rate == "40 Gb/sec (4X QDR)"
     assert machine.disks == ()
