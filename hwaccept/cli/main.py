@@ -32,6 +32,15 @@ def _import(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _profile(action: str) -> Handler:
+    def run(args: argparse.Namespace) -> int:
+        from hwaccept.cli import profile
+
+        handler: Handler = getattr(profile, action)
+        return handler(args)
+    return run
+
+
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """--snapshot and --root, shared by commands that read a machine."""
     group = parser.add_mutually_exclusive_group()
@@ -80,7 +89,24 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("files", nargs="*", metavar="FILE", help="Files to import")
     importer.set_defaults(handler=_import)
     snapshot.set_defaults(handler=lambda _args: _usage(snapshot))
+    add_profile_commands(commands)
     return parser
+
+
+def add_profile_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`hwaccept profile validate|show|init|check|schema`."""
+    profile = commands.add_parser("profile", help="Validate, show, draft and check profiles")
+    actions = profile.add_subparsers(dest="profile_command", metavar="ACTION")
+    validate = actions.add_parser("validate", help="Check profile files; every error at once")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(handler=_profile("validate"))
+    show = actions.add_parser("show", help="Print a profile with its parents merged in")
+    show.add_argument("name", metavar="NAME|PATH")
+    show.set_defaults(handler=_profile("show"))
+    schema = actions.add_parser("schema", help="Print the profiles' JSON Schema")
+    schema.add_argument("-o", "--output", metavar="FILE", help="Write it to FILE")
+    schema.set_defaults(handler=_profile("schema"))
+    profile.set_defaults(handler=lambda _args: _usage(profile))
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
