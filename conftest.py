@@ -4,5 +4,6 @@ pytest_plugins = [
     "pytester",
     "plugins.hw_options",
     "plugins.hw_inventory",
+    "plugins.hw_profile",
     "plugins.hw_parametrize",
 ]

@@ -14,6 +14,8 @@ import pytest
 SNAPSHOT_HELP = "Replay a snapshot (.tar.gz or unpacked directory) instead of this machine"
 ROOT_HELP = "Read sysfs and procfs under this directory instead of / (live runs)"
 NVML_TIMEOUT_HELP = "Seconds any one NVML call may take before its GPU counts as hung"
+PROFILE_HELP = ("The SKU profile: a name from profiles/ or a path to a .yaml file "
+                "(default: the profile whose match fits this machine, else generic)")
 
 SETTINGS_KEY = pytest.StashKey["HwSettings"]()
 
@@ -25,6 +27,7 @@ class HwSettings:
     snapshot: str | None
     root: str
     nvml_timeout: float
+    profile: str | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,9 +36,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--hw-snapshot", metavar="FILE", help=SNAPSHOT_HELP)
     group.addoption("--hw-root", metavar="DIR", help=ROOT_HELP)
     group.addoption("--hw-nvml-timeout", metavar="SECONDS", type=float, help=NVML_TIMEOUT_HELP)
+    group.addoption("--hw-profile", metavar="NAME|PATH", help=PROFILE_HELP)
     parser.addini("hw_snapshot", SNAPSHOT_HELP)
     parser.addini("hw_root", ROOT_HELP)
     parser.addini("hw_nvml_timeout", NVML_TIMEOUT_HELP)
+    parser.addini("hw_profile", PROFILE_HELP)
 
 
 def _setting(config: pytest.Config, name: str) -> str | None:
@@ -54,7 +59,8 @@ def resolve_settings(config: pytest.Config) -> HwSettings:
         seconds = float(timeout)
     except ValueError:
         raise pytest.UsageError(f"--hw-nvml-timeout: expected seconds, got {timeout!r}") from None
-    return HwSettings(_setting(config, "snapshot"), _setting(config, "root") or "/", seconds)
+    return HwSettings(_setting(config, "snapshot"), _setting(config, "root") or "/", seconds,
+                      _setting(config, "profile"))
 
 
 @pytest.hookimpl(tryfirst=True)

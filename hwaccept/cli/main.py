@@ -103,6 +103,12 @@ def add_profile_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     show = actions.add_parser("show", help="Print a profile with its parents merged in")
     show.add_argument("name", metavar="NAME|PATH")
     show.set_defaults(handler=_profile("show"))
+    init = actions.add_parser("init", help="Draft a profile from a golden machine")
+    init.add_argument("--from-snapshot", metavar="FILE",
+                      help="The golden machine's snapshot (default: this machine)")
+    init.add_argument("-o", "--output", metavar="FILE", help="Write the draft to FILE")
+    init.add_argument("--sku", help="The draft's sku (default: from FILE or the product name)")
+    init.set_defaults(handler=_profile("init"))
     schema = actions.add_parser("schema", help="Print the profiles' JSON Schema")
     schema.add_argument("-o", "--output", metavar="FILE", help="Write it to FILE")
     schema.set_defaults(handler=_profile("schema"))

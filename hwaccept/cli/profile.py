@@ -48,6 +48,46 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
+HEADER = "# yaml-language-server: $schema={schema}\n"
+
+
+def init(args: argparse.Namespace) -> int:
+    """Draft a profile from a snapshot (or this machine); it must validate."""
+    import os
+    from datetime import date
+
+    from hwaccept.inventory.build import build_inventory
+    from hwaccept.profiles.draft import draft, slug
+    from hwaccept.profiles.validate import validate as validate_data
+    from hwaccept.profiles.yaml_source import parse_text
+    from hwaccept.sources import open_sources
+
+    inventory = build_inventory(open_sources(args.from_snapshot, "/", 10.0))
+    source = os.path.basename(args.from_snapshot) if args.from_snapshot else "this machine"
+    out = Path(args.output) if args.output else None
+    sku = args.sku or slug(out.stem if out else inventory.system.product or "drafted")
+    data = draft(inventory, sku, source, date.today())
+    schema_path = default_schema_path()
+    where = str(schema_path)
+    if out is not None and schema_path.parent.parent in out.resolve().parents:
+        where = os.path.relpath(schema_path, out.resolve().parent)
+        where = where if where.startswith(".") else f"./{where}"
+    text = HEADER.format(schema=where) + yaml.safe_dump(
+        data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=96)
+    profile, problems = validate_data(parse_text(str(out or "<draft>"), text))
+    if profile is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    if out is None:
+        print(text, end="")
+        return 0
+    out.write_text(text)
+    print(f"wrote {out}: profile {sku} drafted from {source}; tighten it before use",
+          file=sys.stderr)
+    return 0
+
+
 def schema_json() -> str:
     """The JSON Schema of profiles, as written to profiles/schema.json."""
     return json.dumps(Profile.model_json_schema(), indent=2, sort_keys=False) + "\n"

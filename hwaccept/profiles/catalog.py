@@ -23,7 +23,6 @@ from hwaccept.profiles.schema import Profile
 from hwaccept.profiles.validate import validate
 from hwaccept.profiles.yaml_source import (
     Document,
-    Location,
     Problem,
     ProfileSyntaxError,
     read_document,
@@ -138,7 +137,7 @@ class Loader:
         message = f"no profile {name!r} (known: {names}; or give a path to a .yaml file)"
         if where is not None:
             return ProfileError([Problem(where.file, where.location, where.path, message)])
-        return ProfileError([Problem(name, Location(1, 1), "", message)])
+        return ProfileError([Problem(str(self.directory), None, "", message)])
 
     def resolve(self, name: str, chain: tuple[str, ...] = (),
                 referrer: Problem | None = None) -> Resolved:
@@ -229,7 +228,7 @@ def select(machine: MachineIdentity, requested: str | None = None,
     fitting = [name for name in known_names(loader.directory)
                if matches(loader.resolve(name).profile, machine)]
     if len(fitting) > 1:
-        raise ProfileError([Problem(str(loader.directory), Location(1, 1), "match",
+        raise ProfileError([Problem(str(loader.directory), None, "match",
                                     f"profiles {' and '.join(fitting)} both match this "
                                     "machine; narrow their match or give --hw-profile")])
     if fitting:
@@ -244,7 +243,7 @@ def resolve_all(names: Iterable[str], directory: Path | None = None) -> list[Pro
     for name in names:
         path = path_of(name, loader.directory)
         if path is None:
-            found.append(Problem(name, Location(1, 1), "", "no such file"))
+            found.append(Problem(name, None, "", "no such file"))
             continue
         try:
             loader.resolve(str(path))

@@ -75,7 +75,8 @@ def problems_of(document: Document, exc: ValidationError, suffix: str = "") -> l
         else:
             message, where = _message(error), document.where(path)
         found.append(Problem(document.file, where, dotted(path), message + suffix))
-    return sorted(found, key=lambda p: (p.location.line, p.location.column, p.path))
+    return sorted(found, key=lambda p: (p.location.line, p.location.column, p.path)
+                  if p.location else (0, 0, p.path))
 
 
 def validate(document: Document, data: Any | None = None,

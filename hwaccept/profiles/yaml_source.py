@@ -44,12 +44,13 @@ class Problem:
     """One error in one file, at a place and a key path."""
 
     file: str
-    location: Location
+    location: Location | None
     path: str
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.location.line}:{self.location.column}"
+        where = self.file if self.location is None else \
+            f"{self.file}:{self.location.line}:{self.location.column}"
         return f"{where}: {self.path}: {self.message}" if self.path else \
             f"{where}: {self.message}"
 
