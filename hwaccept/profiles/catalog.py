@@ -5,7 +5,8 @@ top. Mappings merge key by key, the later one winning; a key set to null removes
 parent said (the check is off again). Lists are replaced whole, except `pcie_devices`,
 merged by `pci_id` (a child's entry replaces the parent's entry for the same id, new ids
 are added), and `waivers`, which add up. `sku`, `description` and `match` belong to
-each profile and are never inherited.
+each profile and are never inherited. A parent given by name is looked for beside the
+file that names it, then among the named profiles; a path is taken relative to that file.
 """
 
 from __future__ import annotations
@@ -162,11 +163,14 @@ class Loader:
             reference = parent
             if (parent.endswith(SUFFIXES) or os.sep in parent) and not os.path.isabs(parent):
                 reference = str(path.parent / parent)
+            elif (sibling := path_of(parent, path.parent)) is not None:
+                reference = str(sibling)
             resolved = self.resolve(reference, (*chain, own.sku), here)
             data = merge(data, resolved.data)
             ancestors += [a for a in resolved.chain if a not in ancestors]
         data = merge(data, document.data) if own.extends else dict(document.data)
         data.pop("extends", None)
+        data = {**{k: data[k] for k in OWN_KEYS if k in data}, **data}
         if own.extends:
             parents = ", ".join(own.extends)
             merged, problems = validate(document, data, f" (after merging {parents})")
