@@ -80,6 +80,7 @@ class Merged:
         """Merge one input's parts; raises `Conflict` on the first contradiction."""
         ours = self.parts
         ours.notes.extend(parts.notes)
+        ours.complete |= parts.complete
         for path, data in parts.files.items():
             if path in ours.files and self._completed(path, data, parts.partial):
                 continue
@@ -131,6 +132,14 @@ def nvml_recording(parts: Parts) -> dict[str, Any]:
     }
 
 
+def complete_families(parts: Parts) -> list[str]:
+    """The families the merged inputs list whole (see `Parts.complete`)."""
+    found = set(parts.complete)
+    if "nvmlDeviceGetCount" in parts.nvml_system:
+        found.add("gpu")
+    return sorted(found)
+
+
 def command_results(commands: Mapping[tuple[str, ...], str]) -> dict[tuple[str, ...],
                                                                      CommandResult]:
     """Each recorded output as the result of a command that exited 0."""
@@ -141,4 +150,5 @@ def command_results(commands: Mapping[tuple[str, ...], str]) -> dict[tuple[str, 
 def replay_sources(parts: Parts, origin: str = "import") -> Sources:
     """Replay implementations of the seams answering from `parts`."""
     return Sources(TreeFiles(file_tree(parts)), ReplayNvml(nvml_recording(parts)),
-                   ReplayRunner(command_results(parts.commands)), origin=origin)
+                   ReplayRunner(command_results(parts.commands)), origin=origin,
+                   complete=frozenset(complete_families(parts)))

@@ -215,6 +215,8 @@ def parse(text: str, source: str) -> Parts:
     if listing.unread:
         parts.notes.append(f"{len(listing.unread)} line(s) not understood, the first: "
                            f"{listing.unread[0]!r}")
+    if not listing.messages:
+        parts.complete.add("ib")
     parts.summary = port_summary(sum(len(b.ports) for b in listed), len(listed))
     return parts
 

@@ -78,6 +78,8 @@ def parse(text: str, source: str) -> Parts:
             parts.notes.append(f"{device} port {port}: no state line; its block is cut short")
     fatal = [line.strip() for line in text.splitlines() if line.startswith("Fatal error:")]
     parts.notes.extend(f"ibstatus said: {line}" for line in fatal)
+    if not fatal:
+        parts.complete.add("ib")
     parts.summary = port_summary(len(seen), len({device for device, _ in seen}))
     return parts
 

@@ -44,6 +44,7 @@ def parse(text: str, source: str) -> Parts:
                            "dmesg, journal or /dev/kmsg prefix")
     parts = Parts()
     parts.command(KERNEL_LOG_ARGV, text)
+    parts.complete.add("kernel")
     parts.summary = f"{len(text.splitlines())} log lines"
     return parts
 

@@ -438,6 +438,7 @@ def parse(text: str, source: str) -> Parts:
                            "are recorded under their own bus as a root bus, parent bridges "
                            "unknown")
     count = len(unique)
+    parts.complete |= {"pcie", "nvswitch"}
     parts.summary = f"{count} PCI function{'' if count == 1 else 's'}"
     return parts
 

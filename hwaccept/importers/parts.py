@@ -38,6 +38,9 @@ class Parts:
         partial: paths whose recorded bytes are only the start of the file's text (ibstat
             prints an InfiniBand rate without its lane width); another input holding the
             whole text wins over them when merged.
+        complete: the component families (`pcie`, `ib`, `kernel`) this input lists whole, so
+            that counting them in the snapshot means something; the GPUs count as whole
+            when NVML's GPU count is recorded.
         guessed_disks: disk names (`nvme0n1`, `sda`) the importer chose because the input
             names no device; the assembler renumbers them when two inputs chose the same.
         notes: what the input said that could not be recorded, or warnings about it.
@@ -52,6 +55,7 @@ class Parts:
     commands: dict[tuple[str, ...], str] = field(default_factory=dict)
     unknown: dict[str, str] = field(default_factory=dict)
     partial: set[str] = field(default_factory=set)
+    complete: set[str] = field(default_factory=set)
     guessed_disks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     summary: str = ""

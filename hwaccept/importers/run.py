@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 
 from hwaccept import __version__
 from hwaccept.errors import ImportInputError
-from hwaccept.importers.assemble import Conflict, Merged, command_results, file_tree
+from hwaccept.importers.assemble import (
+    Conflict,
+    Merged,
+    command_results,
+    complete_families,
+    file_tree,
+)
 from hwaccept.importers.consistency import problems, warnings
 from hwaccept.importers.disk_tree import disk_names, rename_disk
 from hwaccept.importers.inputs import read_input
@@ -150,6 +156,7 @@ def write_snapshot(out: str, result: ImportResult) -> None:
         "hostname": None,
         "suite_version": __version__,
         "made_by": "hwaccept snapshot import",
+        "complete": complete_families(parts),
     }
     members = encode(tape, meta)
     members[IMPORTED] = dump_json([

@@ -59,4 +59,5 @@ def build_inventory(sources: Sources, workers: int = 6) -> Inventory:
             fabric_manager_log=fabric_log,
             fabric_manager_events=fabric_events,
             gpu_topology=matrix,
+            complete=sources.complete,
         )

@@ -390,3 +390,4 @@ class Inventory:
     fabric_manager_log: KernelLog = field(default_factory=KernelLog)
     fabric_manager_events: tuple[KernelEvent, ...] = ()
     gpu_topology: GpuTopology | None = None
+    complete: frozenset[str] | None = None  # families held whole; None: all (see Sources)

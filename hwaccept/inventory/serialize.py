@@ -22,6 +22,8 @@ def to_data(value: Any) -> Any:
         return {str(k): to_data(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_data(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(to_data(v) for v in value)
     return value
 
 

@@ -5,7 +5,8 @@ top. Mappings merge key by key, the later one winning; a key set to null removes
 parent said (the check is off again). Lists are replaced whole, except `pcie_devices`,
 merged by `pci_id` (a child's entry replaces the parent's entry for the same id, new ids
 are added), and `waivers`, which add up. `sku`, `description` and `match` belong to
-each profile and are never inherited. A parent given by name is looked for beside the
+each profile and are never inherited. When a profile and one of its ancestors both match a
+machine, the more derived one is chosen. A parent given by name is looked for beside the
 file that names it, then among the named profiles; a path is taken relative to that file.
 """
 
@@ -231,6 +232,8 @@ def select(machine: MachineIdentity, requested: str | None = None,
         return Selection(loader.resolve(requested), "--hw-profile")
     fitting = [name for name in known_names(loader.directory)
                if matches(loader.resolve(name).profile, machine)]
+    ancestors = {a for name in fitting for a in loader.resolve(name).chain[1:]}
+    fitting = [name for name in fitting if loader.resolve(name).name not in ancestors]
     if len(fitting) > 1:
         raise ProfileError([Problem(str(loader.directory), None, "match",
                                     f"profiles {' and '.join(fitting)} both match this "

@@ -24,8 +24,10 @@ def load_snapshot(path: str) -> SnapshotData:
 
 def snapshot_sources(data: SnapshotData) -> Sources:
     """Replay implementations of the three seams answering from `data`."""
+    complete = data.meta.get("complete")
     return Sources(TreeFiles(data.tree), ReplayNvml(data.nvml), ReplayRunner(data.commands),
-                   origin=data.source)
+                   origin=data.source,
+                   complete=frozenset(map(str, complete)) if isinstance(complete, list) else None)
 
 
 def capture(out: str, sources: Sources | None = None) -> Inventory:

@@ -21,6 +21,10 @@ class Sources:
     nvml: Nvml
     runner: Runner
     origin: str = "live"
+    complete: frozenset[str] | None = None
+    """Component families the source holds whole; None: all of them (a live machine or a
+    capture). An imported snapshot lists only what its files enumerate (see
+    docs/snapshots.md), so a part missing from another family is unknown, not absent."""
 
 
 def live_sources(root: str = "/", nvml_timeout: float = DEFAULT_TIMEOUT) -> Sources:

@@ -108,3 +108,10 @@ def test_versions_compare_as_versions() -> None:
     assert Version("1.9") < Version("1.10")
     with pytest.raises(ValueError, match=r"no digits or letters"):
         Version("..")
+
+
+def test_the_most_derived_of_matching_profiles_is_chosen(tmp_path: Path) -> None:
+    write(tmp_path, "generic", "sku: generic\n")
+    write(tmp_path, "hgx", "sku: hgx\nmatch: {pci_ids: ['10de:2330']}\n")
+    write(tmp_path, "xe", "sku: xe\nextends: hgx\nmatch: {vendor: 'Dell*'}\n")
+    assert select(XE9680, directory=tmp_path).resolved.name == "xe"
