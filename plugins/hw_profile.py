@@ -6,7 +6,10 @@ that does not validate, an unknown name, or two matching profiles stop the run w
 every problem on its own line and exit status 2; no test runs.
 
 The choice is made while pytest configures a run of hwtests/ (so the header names it);
-a run of other tests that asks for the `hw_profile` fixture chooses on first use.
+a run of other tests that asks for the `hw_profile` fixture chooses on first use. The
+profile's name, file and hash go into the JUnit report as suite properties through the
+controller's LogXML (pytest keeps it under `_pytest.junitxml.xml_key`), so they are
+there under xdist too, where `record_testsuite_property` does not reach.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _pytest.junitxml import xml_key
 
 from hwaccept.profiles.catalog import MachineIdentity, ProfileError, Selection, select
 from hwaccept.sources.files import Files
@@ -65,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if SOURCES_KEY not in config.stash or not targets_hwtests(config):
         return
     choose(config)
-    xml = getattr(config, "_xml", None)
+    xml = config.stash.get(xml_key, None)
     if xml is not None:
         resolved = config.stash[SELECTION_KEY].resolved
         for name, value in (("sku", resolved.name), ("profile_path", resolved.path),
