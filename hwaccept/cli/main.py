@@ -109,6 +109,13 @@ def add_profile_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     init.add_argument("-o", "--output", metavar="FILE", help="Write the draft to FILE")
     init.add_argument("--sku", help="The draft's sku (default: from FILE or the product name)")
     init.set_defaults(handler=_profile("init"))
+    check = actions.add_parser("check", help="List every way a machine and a profile disagree")
+    check.add_argument("name", metavar="NAME|PATH")
+    check.add_argument("--snapshot", metavar="FILE",
+                       help="The machine's snapshot (default: this machine)")
+    check.add_argument("--all", action="store_true", help="Show agreeing findings too")
+    check.add_argument("--json", action="store_true", help="Print JSON")
+    check.set_defaults(handler=_profile("check"))
     schema = actions.add_parser("schema", help="Print the profiles' JSON Schema")
     schema.add_argument("-o", "--output", metavar="FILE", help="Write it to FILE")
     schema.set_defaults(handler=_profile("schema"))

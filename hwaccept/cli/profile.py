@@ -88,6 +88,35 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
+def check(args: argparse.Namespace) -> int:
+    """Every way the machine and the profile disagree; exit 1 when they do."""
+    from datetime import date
+
+    from hwaccept.checks.findings import Finding
+    from hwaccept.checks.render import render_findings
+    from hwaccept.checks.run import check_all, disagreements
+    from hwaccept.inventory.build import build_inventory
+    from hwaccept.inventory.serialize import to_data
+    from hwaccept.sources import open_sources
+
+    try:
+        resolved = resolve(args.name)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    inventory = build_inventory(open_sources(args.snapshot, "/", 10.0))
+    findings: list[Finding] = check_all(resolved.profile, inventory, date.today())
+    if args.json:
+        print(json.dumps({"profile": resolved.name, "path": resolved.path,
+                          "sha256": resolved.sha256, "machine": inventory.origin,
+                          "findings": [to_data(f) for f in findings]}, indent=1))
+    else:
+        print(f"Profile {resolved.name} ({resolved.path}) against {inventory.origin}\n")
+        print(render_findings(findings, everything=args.all), end="")
+    return 1 if disagreements(findings) else 0
+
+
 def schema_json() -> str:
     """The JSON Schema of profiles, as written to profiles/schema.json."""
     return json.dumps(Profile.model_json_schema(), indent=2, sort_keys=False) + "\n"

@@ -4,7 +4,8 @@ Counts, models, PCI ids, link generations and widths and the firmware versions s
 become the draft's expectations; health limits are the strict ones every SKU starts
 from (no uncorrectable errors, no pending remaps, no critical disk warnings). Only what
 the inventory knows is written: an unknown value leaves its key out. Minimums are what
-the machine has, rounded down (memory to whole GiB, disk sizes to whole GB).
+the machine has, rounded down (memory to whole GiB, disk sizes to whole GB); PCIe links
+are expected to train as they did on the golden machine.
 """
 
 from __future__ import annotations
@@ -116,8 +117,19 @@ def _expected(device: PciDevice) -> bool:
                 and device.class_code[:4] in EXPECTED_CLASSES)
 
 
+def trained(device: PciDevice) -> tuple[int | None, int | None]:
+    """The link the golden machine trained, as generation and width.
+
+    A GPU drops its link speed at idle, so for NVIDIA display-class functions the
+    generation is the link's capability (the checks measure the speed under load).
+    """
+    gpu = device.vendor_id == NVIDIA and (device.class_code or "").startswith("03")
+    gen = device.max_link_gen if gpu else device.current_link_gen or device.max_link_gen
+    return gen, device.current_link_width or device.max_link_width
+
+
 def pcie_devices(inventory: Inventory) -> list[dict[str, Any]]:
-    """One entry per PCI id of the device kinds a profile lists, with their links."""
+    """One entry per PCI id of the device kinds a profile lists, with their trained links."""
     by_id: dict[str, list[PciDevice]] = {}
     for device in inventory.pci_devices:
         if _expected(device):
@@ -128,8 +140,8 @@ def pcie_devices(inventory: Inventory) -> list[dict[str, Any]]:
             "name": model_name(pci_id) or f"PCI {pci_id}",
             "pci_id": pci_id,
             "count": len(devices),
-            "gen": _one(d.max_link_gen for d in devices),
-            "width": _one(d.max_link_width for d in devices),
+            "gen": _one(trained(d)[0] for d in devices),
+            "width": _one(trained(d)[1] for d in devices),
             "driver": _one(d.driver for d in devices),
         }))
     return entries

@@ -75,3 +75,29 @@ def test_init_drafts_a_valid_profile_from_the_h100_snapshot(tmp_path: Path) -> N
     assert drafted.infiniband is not None
     assert drafted.infiniband.count == 12
     assert drafted.system is None
+
+
+def test_check_lists_disagreements_and_exits_1(tmp_path: Path) -> None:
+    a100 = ROOT / "snapshots" / "hgx-a100-8gpu.tar.gz"
+    agree = hwaccept("profile", "check", "hgx-a100-8gpu", "--snapshot", str(a100))
+    assert agree.returncode == 0, agree.stdout + agree.stderr
+    assert agree.stdout.splitlines()[-1].endswith("PASS")
+    differ = hwaccept("profile", "check", "hgx-h100-8gpu", "--snapshot", str(a100), "--json")
+    assert differ.returncode == 1
+    report = json.loads(differ.stdout)
+    failed = {(f["check"], f["failure_code"]) for f in report["findings"]
+              if f["verdict"] == "FAIL"}
+    assert ("gpu_model", "GPU_MODEL") in failed
+    assert ("nvswitch_count", "NVSWITCH_COUNT") in failed
+    unknown = hwaccept("profile", "check", "hgx-h99", "--snapshot", str(a100))
+    assert unknown.returncode == 2
+    assert "no profile 'hgx-h99'" in unknown.stderr
+
+
+def test_a_drafted_profile_passes_on_its_golden_machine(tmp_path: Path) -> None:
+    out = tmp_path / "golden.yaml"
+    assert hwaccept("profile", "init", "--from-snapshot", str(H100), "-o",
+                    str(out)).returncode == 0
+    done = hwaccept("profile", "check", str(out), "--snapshot", str(H100))
+    assert done.returncode == 0, done.stdout
+    assert " FAIL" not in done.stdout

@@ -1,0 +1,180 @@
+"""Data disk checks (profile section `disks`).
+
+The section is about the disks of its `transport` (all disks when it names none); a disk
+whose transport is not known stays in, and `disk_transport` says it is unknown. SMART
+limits are NVMe health log fields (NVMe Base Specification, SMART / Health Information);
+on another transport a field the drive does not report is not applicable, not unknown.
+With a `smart` section, a drive whose overall SMART status failed fails too. Any set
+critical warning bit is NVME_CRITICAL_WARNING (RMA_DISK; INSPECT the cooling when the
+temperature bit is the only one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hwaccept.inventory.records import Disk, SmartHealth
+from hwaccept.profiles.schema import Disks, Profile, SmartLimits
+
+from .counts import Tally, count_check, names
+from .coverage import holds_whole, unlisted
+from .findings import Action, Judgment, Outcome, failed, passed, unknown, worst
+from .parts import disk_label, disk_part
+from .registry import AnyCheck, Check, Context, Family, section_check
+from .rules import judge_version, matches
+
+GB = 10**9
+NVME = "nvme"
+TEMPERATURE_ONLY = ("temperature_out_of_range",)
+
+
+def disks_section(profile: Profile) -> Disks | None:
+    """The profile's `disks` section."""
+    return profile.disks
+
+
+def in_scope(context: Context) -> list[Disk]:
+    """The disks the section is about, in inventory order."""
+    spec = context.profile.disks
+    transport = spec.transport if spec else None
+    return [d for d in context.inventory.disks
+            if transport is None or d.transport in (None, transport)]
+
+
+def disk_tally(context: Context) -> Tally:
+    """The disks in scope, and the others for context."""
+    inventory = context.inventory
+    chosen = in_scope(context)
+    others = [f"{d.name} ({d.transport})" for d in inventory.disks if d not in chosen]
+    return Tally([d.name for d in chosen], whole=holds_whole(inventory, "disk"),
+                 note=f"not counted: {names(others)}" if others else "")
+
+
+def _transport(spec: Disks, disk: Disk, _context: Context) -> Outcome:
+    if disk.transport is None:
+        return Outcome(unknown(f"transport not known, so whether it is a {spec.transport} "
+                               "disk is unknown"), None, spec.transport)
+    return Outcome(passed(f"transport {disk.transport}"), disk.transport, spec.transport)
+
+
+def _size(spec: Disks, disk: Disk, _context: Context) -> Outcome:
+    least = spec.size_gb_min or 0.0
+    expected = f">= {least:g}"
+    if disk.size_bytes is None:
+        return Outcome(unknown("size not known"), None, expected, "GB")
+    size = round(disk.size_bytes / GB, 1)
+    if size >= least:
+        return Outcome(passed(f"{size:g} GB"), size, expected, "GB")
+    return Outcome(failed(f"{size:g} GB, expected at least {least:g} GB", "DISK_SIZE",
+                          Action.INSPECT), size, expected, "GB")
+
+
+def _model(spec: Disks, disk: Disk, _context: Context) -> Outcome:
+    pattern = spec.model or ""
+    if disk.model is None:
+        return Outcome(unknown("model not known"), None, pattern)
+    if matches(disk.model, pattern):
+        return Outcome(passed(f"{disk.model} matches {pattern}"), disk.model, pattern)
+    return Outcome(failed(f"{disk.model} does not match {pattern}", "DISK_MODEL",
+                          Action.INSPECT), disk.model, pattern)
+
+
+def _firmware(spec: Disks, disk: Disk, _context: Context) -> Outcome:
+    rule = spec.firmware
+    if rule is None:
+        raise LookupError("disk_firmware judged without `firmware`")
+    return judge_version(disk.firmware, rule, "firmware", code="DISK_FIRMWARE",
+                         missing=unknown("firmware version not known"))
+
+
+def _limit(value: int | None, nvme: bool, what: str, bad: bool, code: str) -> Judgment | None:
+    if value is None:
+        return unknown(f"{what} not known") if nvme else None
+    return failed(f"{what} {value}", code, Action.RMA_DISK) if bad else passed(f"{what} {value}")
+
+
+def _critical(health: SmartHealth, nvme: bool) -> Judgment | None:
+    if health.critical_warning is None:
+        return unknown("critical warning not known") if nvme else None
+    bits = health.critical_warnings
+    if not bits:
+        return passed("no critical warning")
+    return failed(f"critical warning {', '.join(bits)}", "NVME_CRITICAL_WARNING",
+                  Action.INSPECT if bits == TEMPERATURE_ONLY else Action.RMA_DISK)
+
+
+def smart_judgments(limits: SmartLimits, disk: Disk) -> list[Judgment]:
+    """Each limit the profile sets, judged on the drive's health (when it applies)."""
+    health = disk.smart
+    if health is None or not health.supported:
+        return [unknown(f"SMART not read: {health.reason if health else 'no health record'}")]
+    nvme = disk.transport == NVME
+    judged = [failed("overall SMART health FAILED", "DISK_SMART_FAILED", Action.RMA_DISK)
+              if health.passed is False else None]
+    if limits.critical_warning_allowed is False:
+        judged.append(_critical(health, nvme))
+    if limits.media_errors_max is not None:
+        value = health.media_errors
+        judged.append(_limit(value, nvme, "media errors", (value or 0) > limits.media_errors_max,
+                             "DISK_MEDIA_ERRORS"))
+    if limits.percentage_used_max is not None:
+        value = health.percentage_used
+        judged.append(_limit(value, nvme, "percentage used",
+                             (value or 0) > limits.percentage_used_max, "DISK_WEAR"))
+    if limits.available_spare_min is not None:
+        value = health.available_spare
+        judged.append(_limit(value, nvme, "available spare",
+                             value is not None and value < limits.available_spare_min,
+                             "DISK_SPARE_LOW"))
+    return [j for j in judged if j is not None]
+
+
+def _smart(spec: Disks, disk: Disk, _context: Context) -> Outcome:
+    limits = spec.smart
+    if limits is None:
+        raise LookupError("disk_smart judged without `smart`")
+    judged = smart_judgments(limits, disk) or [
+        unknown(f"none of the SMART values the profile limits applies to a "
+                f"{disk.transport or 'disk of unknown transport'}")]
+    health = disk.smart
+    measured = None if health is None or not health.supported else ", ".join(
+        f"{k}={v}" for k, v in (("critical_warning", health.critical_warning),
+                                ("media_errors", health.media_errors),
+                                ("percentage_used", health.percentage_used),
+                                ("available_spare", health.available_spare)) if v is not None)
+    return Outcome(worst(judged), measured or None, describe_smart(limits))
+
+
+def describe_smart(limits: SmartLimits) -> str:
+    """The limits as one line."""
+    parts = [
+        "critical_warning=0" if limits.critical_warning_allowed is False else "",
+        f"media_errors<={limits.media_errors_max}" if limits.media_errors_max is not None
+        else "",
+        f"percentage_used<={limits.percentage_used_max}"
+        if limits.percentage_used_max is not None else "",
+        f"available_spare>={limits.available_spare_min}"
+        if limits.available_spare_min is not None else "",
+    ]
+    return ", ".join(p for p in parts if p) or "SMART health passed"
+
+
+def disk_check(name: str, summary: str, key: str,
+               judge: Callable[[Disks, Disk, Context], Outcome]) -> Check[Disk]:
+    """A check with one finding per disk in scope, asked for by `key`."""
+    return section_check(name, Family.DISK, summary, section=disks_section, keys=(key,),
+                         components=in_scope, label=disk_label,
+                         part=lambda _context, disk: disk_part(disk), judge=judge,
+                         unread=unlisted("disk", "disks"))
+
+
+CHECKS: tuple[AnyCheck, ...] = (
+    count_check("disk_count", Family.DISK, "disks", "DISK",
+                count=lambda p: p.disks.count if p.disks else None, tally=disk_tally),
+    disk_check("disk_transport", "the transport of each disk in scope against `transport` "
+               "(the section's scope: unknown transports)", "transport", _transport),
+    disk_check("disk_size", "size against `size_gb_min`", "size_gb_min", _size),
+    disk_check("disk_model", "model against the `model` pattern", "model", _model),
+    disk_check("disk_firmware", "firmware against the `firmware` rule", "firmware", _firmware),
+    disk_check("disk_smart", "SMART health against the `smart` limits", "smart", _smart),
+)
