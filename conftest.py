@@ -5,5 +5,6 @@ pytest_plugins = [
     "plugins.hw_options",
     "plugins.hw_inventory",
     "plugins.hw_profile",
+    "plugins.hw_checks",
     "plugins.hw_parametrize",
 ]
