@@ -20,22 +20,20 @@ from pathlib import Path
 import pytest
 from _pytest.junitxml import xml_key
 
+from hwaccept.inventory.records import Inventory
 from hwaccept.profiles.catalog import MachineIdentity, ProfileError, Selection, select
-from hwaccept.sources.files import Files
-from hwaccept.sysfs.dmi_id import read_dmi
-from hwaccept.sysfs.pci_device import pci_devices
-from plugins.hw_inventory import SOURCES_KEY
+from plugins.hw_inventory import SOURCES_KEY, inventory_of
 from plugins.hw_options import settings
 
 SELECTION_KEY = pytest.StashKey[Selection]()
 EXIT_BAD_INPUT = 2
 
 
-def machine_identity(files: Files) -> MachineIdentity:
+def machine_identity(inventory: Inventory) -> MachineIdentity:
     """DMI strings and PCI ids: what profile selection looks at."""
-    dmi, _ = read_dmi(files)
-    ids = frozenset(d.pci_id for d in pci_devices(files) if d.pci_id)
-    return MachineIdentity(dmi.get("vendor"), dmi.get("product"), dmi.get("board_name"), ids)
+    system = inventory.system
+    ids = frozenset(d.pci_id for d in inventory.pci_devices if d.pci_id)
+    return MachineIdentity(system.vendor, system.product, system.board_name, ids)
 
 
 def targets_hwtests(config: pytest.Config) -> bool:
@@ -51,7 +49,7 @@ def targets_hwtests(config: pytest.Config) -> bool:
 def choose(config: pytest.Config) -> Selection:
     """Select once per run; problems stop it with exit status 2."""
     if SELECTION_KEY not in config.stash:
-        machine = machine_identity(config.stash[SOURCES_KEY].files)
+        machine = machine_identity(inventory_of(config))
         try:
             config.stash[SELECTION_KEY] = select(machine, settings(config).profile)
         except ProfileError as exc:

@@ -4,7 +4,9 @@ Driver, firmware and BIOS versions are dotted numbers with the odd letter (`96.0
 `2.10`, `U46 v1.52`), not PEP 440 versions, so they are compared piece by piece: runs of
 digits as numbers, runs of letters as lowercase text, anything else a separator. A
 number sorts before text at the same position, and a version that is a prefix of
-another is the smaller one (`2.1 < 2.1.1`).
+another is the smaller one (`2.1 < 2.1.1`). NVIDIA VBIOS versions are dotted hex bytes
+(`96.00.74.00.0D`): a version made only of two-digit hex pieces compares byte by byte,
+so `96.00.74.00.0D` is above `96.00.74.00.01`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from functools import total_ordering
 
 _PIECE = re.compile(r"\d+|[A-Za-z]+")
+_HEX_BYTES = re.compile(r"[0-9A-Fa-f]{2}(?:\.[0-9A-Fa-f]{2})+")
 
 
 @total_ordering
@@ -23,8 +26,11 @@ class Version:
         if not _PIECE.search(text):
             raise ValueError(f"{text!r} has no digits or letters to compare")
         self.text = text
-        self.key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower())
-                         for p in _PIECE.findall(text))
+        if _HEX_BYTES.fullmatch(text.strip()):
+            self.key = tuple((0, int(p, 16), "") for p in text.strip().split("."))
+        else:
+            self.key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower())
+                             for p in _PIECE.findall(text))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Version) and self.key == other.key

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from hwaccept.errors import SnapshotError
+from hwaccept.snapshot import tar_reader
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -56,23 +57,22 @@ class _Budget:
             raise SnapshotError(f"{self.source}: more than {MAX_MEMBERS} members; refusing")
 
 
-def _tar_members(source: str, tar: tarfile.TarFile) -> Iterator[tuple[str, bytes]]:
+LINK_KINDS = frozenset({"1", "2"})
+
+
+def _tar_members(source: str, stream: bytes) -> Iterator[tuple[str, bytes]]:
     budget = _Budget(source)
-    for member in tar:
+    for member in tar_reader.members(stream, MAX_MEMBER_BYTES):
         name = check_name(source, member.name)
-        if member.isdir():
+        if member.is_dir:
             continue
-        if member.issym() or member.islnk():
+        if member.kind in LINK_KINDS:
             raise SnapshotError(f"{source}: member {member.name!r} is a link; refusing")
-        if not member.isfile():
+        if not member.is_file:
             raise SnapshotError(f"{source}: member {member.name!r} is a device or special "
                                 "file; refusing")
-        budget.take(name, member.size)
-        handle = tar.extractfile(member)
-        data = handle.read() if handle is not None else b""
-        if len(data) != member.size:
-            raise SnapshotError(f"{source}: member {member.name!r} is truncated")
-        yield name, data
+        budget.take(name, len(member.data))
+        yield name, member.data
 
 
 def _open_mode(path: str) -> Literal["r:gz", "r:"]:
@@ -84,16 +84,34 @@ def _open_mode(path: str) -> Literal["r:gz", "r:"]:
     return "r:gz" if magic == b"\x1f\x8b" else "r:"
 
 
+def _tar_bytes(path: str) -> bytes:
+    """The tar stream, decompressed in memory (tarfile seeks; in gzip that is slow)."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    if _open_mode(path) == "r:":
+        return raw
+    inflate = zlib.decompressobj(wbits=31)
+    data = inflate.decompress(raw, MAX_TOTAL_BYTES + 1)
+    if len(data) > MAX_TOTAL_BYTES:
+        raise SnapshotError(f"{path}: more than {MAX_TOTAL_BYTES} bytes in all; refusing")
+    if not inflate.eof:
+        raise SnapshotError(f"{path}: truncated or corrupt archive (gzip stream ends early)")
+    return data
+
+
 def read_tar(path: str) -> dict[str, bytes]:
     """All regular-file members of a (gzipped) tar archive, by normalised name."""
     try:
-        with tarfile.open(path, _open_mode(path)) as tar:
-            return dict(_tar_members(path, tar))
+        return dict(_tar_members(path, _tar_bytes(path)))
     except SnapshotError:
         raise
+    except tar_reader.MemberTooLarge as exc:
+        raise SnapshotError(f"{path}: member {exc.name!r} is {exc.size} bytes, over the "
+                            f"{MAX_MEMBER_BYTES}-byte limit for one member") from None
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such file") from None
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
+    except (tar_reader.TarFormatError, EOFError, zlib.error, gzip.BadGzipFile,
+            ValueError) as exc:
         raise SnapshotError(f"{path}: truncated or corrupt archive ({exc})") from None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read: {exc.strerror or exc}") from None

@@ -175,6 +175,7 @@ class TreeFiles:
     def __init__(self, tree: FileTree) -> None:
         self.tree = tree
         self._children: dict[str, set[str]] | None = None
+        self._resolved: dict[str, str] = {}
 
     def _index(self) -> dict[str, set[str]]:
         if self._children is None:
@@ -185,7 +186,10 @@ class TreeFiles:
                 current = path
                 while current != "/":
                     parent, name = posixpath.split(current)
-                    children.setdefault(parent, set()).add(name)
+                    siblings = children.setdefault(parent, set())
+                    if name in siblings:
+                        break
+                    siblings.add(name)
                     current = parent
             for directory, names in self.tree.listings.items():
                 children.setdefault(directory, set()).update(names)
@@ -193,19 +197,31 @@ class TreeFiles:
         return self._children
 
     def _resolve(self, path: str) -> str:
-        """Follow recorded links in every component of `path` (non-strict)."""
-        parts = [p for p in posixpath.normpath(path).split("/") if p]
-        current = "/"
+        """Follow recorded links in every component of `path` (non-strict), remembered."""
+        found = self._resolved.get(path)
+        if found is None:
+            found = self._resolve_at(posixpath.normpath(path), path, 0)
+            self._resolved[path] = found
+        return found
+
+    def _resolve_at(self, path: str, asked: str, depth: int) -> str:
+        if path in ("/", "") or path == "//":
+            return "/"
+        parent, name = posixpath.split(path)
+        base = self._resolved.get(parent)
+        if base is None:
+            if depth > self.MAX_LINK_HOPS * 8:
+                raise OSError(errno.ELOOP, "too many levels of symbolic links", asked)
+            base = self._resolve_at(parent, asked, depth + 1)
+            self._resolved[parent] = base
+        current = f"{base.rstrip('/')}/{name}"
         hops = 0
-        while parts:
-            current = posixpath.join(current, parts.pop(0))
-            while current in self.tree.links:
-                hops += 1
-                if hops > self.MAX_LINK_HOPS:
-                    raise OSError(errno.ELOOP, "too many levels of symbolic links", path)
-                target = self.tree.links[current]
-                base = posixpath.dirname(current)
-                current = posixpath.normpath(posixpath.join(base, target))
+        while current in self.tree.links:
+            hops += 1
+            if hops > self.MAX_LINK_HOPS:
+                raise OSError(errno.ELOOP, "too many levels of symbolic links", asked)
+            target = self.tree.links[current]
+            current = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
         return current
 
     def _exists(self, path: str) -> bool:
@@ -243,9 +259,16 @@ class TreeFiles:
             raise NotADirectoryError(errno.ENOTDIR, "not a directory", path)
         return sorted(names)
 
-    def realpath(self, path: str) -> str:  # noqa: D102
+    def realpath(self, path: str) -> str:
+        """Resolve links; a recorded link counts as present even when its target is not.
+
+        An imported tree records the `driver` link of a device but not the driver's own
+        directory; the link itself says where it points, as on the machine.
+        """
         resolved = self._resolve(path)
-        if not (self._exists(resolved) or path in self.tree.links):
+        parent, name = posixpath.split(posixpath.normpath(path))
+        last_is_link = f"{self._resolve(parent).rstrip('/')}/{name}" in self.tree.links
+        if not (self._exists(resolved) or path in self.tree.links or last_is_link):
             raise FileNotFoundError(errno.ENOENT, "no such path in snapshot", path)
         return resolved
 

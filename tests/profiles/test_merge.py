@@ -104,7 +104,8 @@ def test_versions_compare_as_versions() -> None:
     assert Version("535.104.05") < Version("535.161.08") < Version("550.54.15")
     assert Version("28.39.1002") < Version("28.41.1000")
     assert Version("2.1") < Version("2.1.1")
-    assert Version("96.00.74.00.0D") == Version("96.0.74.0.0d")
+    assert Version("96.00.74.00.01") < Version("96.00.74.00.0D") < Version("96.00.74.00.1A")
+    assert Version("96.00.74.00.0d") == Version("96.00.74.00.0D")
     assert Version("1.9") < Version("1.10")
     with pytest.raises(ValueError, match=r"no digits or letters"):
         Version("..")

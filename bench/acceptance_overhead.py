@@ -1,0 +1,58 @@
+"""The acceptance run on the bundled 8-GPU snapshot against as many empty tests.
+
+Usage: `.venv/bin/python bench/acceptance_overhead.py [--runs N] [--snapshot FILE]`
+
+Both are run the same way (a fresh `python -m pytest -q -p no:cacheprovider` process,
+median wall time of N runs); the empty tests are one parametrized function in a
+scratch directory with the same number of cases as the acceptance run collects. The
+target: the acceptance run takes at most 1.5 times as long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SNAPSHOT = REPO / "snapshots" / "hgx-h100-8gpu.tar.gz"
+
+
+def wall(argv: list[str], cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, done.stdout
+
+
+def cases(output: str) -> int:
+    counts = re.findall(r"(\d+) (?:passed|skipped|failed|xfailed|deselected)", output)
+    return sum(int(n) for n in counts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--snapshot", default=str(SNAPSHOT))
+    args = parser.parse_args()
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    suite = [*pytest, "-m", "acceptance", "--hw-snapshot", args.snapshot]
+    _, output = wall(suite, REPO)
+    count = cases(output)
+    with tempfile.TemporaryDirectory() as scratch:
+        Path(scratch, "test_empty.py").write_text(
+            f"import pytest\n\n\n@pytest.mark.parametrize('n', range({count}))\n"
+            "def test_empty(n):\n    pass\n")
+        empty = statistics.median(wall(pytest, Path(scratch))[0] for _ in range(args.runs))
+    acceptance = statistics.median(wall(suite, REPO)[0] for _ in range(args.runs))
+    print(f"{count} cases: acceptance {acceptance:.2f} s, empty tests {empty:.2f} s, "
+          f"ratio {acceptance / empty:.2f} (target <= 1.5; medians of {args.runs})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
