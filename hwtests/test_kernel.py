@@ -23,3 +23,9 @@ def test_kernel_xid(finding: Finding) -> None:
 def test_kernel_forbidden(finding: Finding) -> None:
     """Hardware events of the kernel log against `forbidden_patterns`."""
     judge(finding)
+
+
+@pytest.mark.hw_check("nvswitch_sxid")
+def test_nvswitch_sxid(finding: Finding) -> None:
+    """NVSwitch errors (SXids) in the Fabric Manager log, per NVSwitch."""
+    judge(finding)

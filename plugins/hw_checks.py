@@ -97,23 +97,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("finding", list(found), ids=[finding_id(f) for f in found])
 
 
-def _details(finding: Finding) -> str:
-    shown = [f"SN {finding.serial}" if finding.serial else None,
-             finding.bdf if finding.bdf and finding.bdf != finding.name else None]
-    kept = [d for d in shown if d]
-    return f" ({', '.join(kept)})" if kept else ""
-
-
-def line(finding: Finding) -> str:
-    """`gpu3 (SN 1654922004712, 0000:9d:00.0): <message> — CODE → ACTION`."""
-    text = f"{finding_id(finding).split('-')[0]}{_details(finding)}: {finding.message}"
-    if finding.failure_code:
-        text += f" — {finding.failure_code}"
-        if finding.action:
-            text += f" → {finding.action}"
-    return text
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Record the finding's JUnit properties before the test runs (they survive a skip)."""
@@ -126,11 +109,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def judge(finding: Finding) -> None:
     """Turn the finding's verdict into the test's outcome."""
     if finding.verdict is Verdict.FAIL:
-        pytest.fail(line(finding), pytrace=False)
+        pytest.fail(finding.line(), pytrace=False)
     if finding.verdict is Verdict.UNKNOWN:
-        pytest.skip(f"{finding.check}: {line(finding)}")
+        pytest.skip(f"{finding.check}: {finding.line()}")
     if finding.verdict is Verdict.WAIVED:
-        pytest.xfail(line(finding))
+        pytest.xfail(finding.line())
 
 
 def _warned(report: pytest.TestReport) -> dict[str, str] | None:

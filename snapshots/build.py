@@ -2,8 +2,10 @@
 
     .venv/bin/python snapshots/build.py [--out-dir DIR]
 
-Which captures make each snapshot is in bundles.json, and why in docs/snapshots.md.
-SOURCE_DATE_EPOCH is fixed, so a rebuild from the same captures gives the same members.
+Which captures make each snapshot is in bundles.json, and why in docs/snapshots.md. The
+fault variants of the H100 snapshot (faults.json, faults.py) are then built from the
+snapshot just written, under `faults/`. SOURCE_DATE_EPOCH is fixed, so a rebuild from the
+same captures gives the same members.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+import faults
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus"
@@ -35,6 +39,8 @@ def main() -> int:
                            *(os.path.join(args.corpus, c) for c in captures)])
         if status:
             return status
+    base = Path(args.out_dir) / faults.description()["base"]
+    faults.build_all(base, Path(args.out_dir), Path(args.corpus))
     return 0
 
 

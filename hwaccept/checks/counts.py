@@ -1,8 +1,8 @@
 """Count checks: how many parts of a kind the inventory holds against the profile's count.
 
 A count of 0 says the part must be absent. Too few is `<PART>_MISSING` (the part did not
-enumerate: reseat it, or what the profile says), too many `<PART>_COUNT` (a different
-build than the profile describes: inspect). When the inventory cannot know the family
+enumerate), too many `<PART>_COUNT` (a different build than the profile describes); the
+catalog gives each its action. When the inventory cannot know the family
 the finding is the reason it cannot, never a FAIL for a part that may be there; when it
 lists the family only in part (an imported snapshot), only too many parts can fail.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from hwaccept.profiles.schema import Profile
 
-from .findings import Action, Judgment, Outcome, failed, passed, unknown
+from .findings import Judgment, Outcome, failed, passed, unknown
 from .parts import system_part
 from .registry import Check, Context, Family, per_component
 
@@ -38,9 +38,11 @@ def names(items: Sequence[str]) -> str:
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
-def judge_count(expected: int, tally: Tally, what: str, code: str,
-                action: Action = Action.RESEAT) -> Outcome:
-    """Compare a tally with the expected count of `what` (a plural noun)."""
+def judge_count(expected: int, tally: Tally, what: str, code: str) -> Outcome:
+    """Compare a tally with the expected count of `what` (a plural noun).
+
+    `code` is the part's prefix: `<code>_MISSING` and `<code>_COUNT` are catalog codes.
+    """
     found = len(tally.found)
     note = f"; {tally.note}" if tally.note else ""
     gap = tally.gap
@@ -55,19 +57,19 @@ def judge_count(expected: int, tally: Tally, what: str, code: str,
         return Outcome(passed(f"{found} {what}{listed}{note}"), found, expected)
     message = f"expected {expected} {what}, found {found}{listed}{note}"
     if found < expected:
-        return Outcome(failed(message, f"{code}_MISSING", action), found, expected)
-    return Outcome(failed(message, f"{code}_COUNT", Action.INSPECT), found, expected)
+        return Outcome(failed(message, f"{code}_MISSING"), found, expected)
+    return Outcome(failed(message, f"{code}_COUNT"), found, expected)
 
 
 def count_check(name: str, family: Family, what: str, code: str, *,
-                count: Callable[[Profile], int | None], tally: Callable[[Context], Tally],
-                action: Action = Action.RESEAT) -> Check[Context]:
+                count: Callable[[Profile], int | None],
+                tally: Callable[[Context], Tally]) -> Check[Context]:
     """A check with one finding for the whole machine: its count of `what`."""
     def judge(context: Context, _whole: Context) -> Outcome:
         expected = count(context.profile)
         if expected is None:
             raise LookupError(f"{name} judged without a count in the profile")
-        return judge_count(expected, tally(context), what, code, action)
+        return judge_count(expected, tally(context), what, code)
 
     return per_component(
         name, family, f"how many {what} the machine has against the profile's count",

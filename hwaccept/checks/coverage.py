@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hwaccept.inventory.fabric_manager import LOG_PATH as FABRIC_LOG
 from hwaccept.inventory.kernel_events import NOT_IN_SNAPSHOT
 from hwaccept.inventory.records import Inventory, PciDevice
 from hwaccept.pci_ids import NVIDIA
 from hwaccept.sources.nvml import NOT_RECORDED
 
-from .findings import Action, Judgment, failed, unknown
+from .findings import Judgment, failed, unknown
 from .registry import Context
 
 LIVE = "live"
@@ -51,14 +52,13 @@ def nvml_gap(inventory: Inventory) -> Judgment | None:
         reason = nvidia.reason or "NVML is unavailable"
         if NOT_IN_SNAPSHOT in reason and not is_live(inventory):
             return unknown(reason)
-        return failed(reason, "NVIDIA_DRIVER_MISSING", Action.CONFIGURE)
+        return failed(reason, "NVIDIA_DRIVER_MISSING")
     problem = next((e for e in nvidia.errors if e.startswith(GPU_COUNT_CALL)), None)
     if problem is None:
         return None
     if NOT_RECORDED in problem:
         return unknown(f"the GPU count is {NOT_IN_SNAPSHOT} ({problem})")
-    return failed(f"NVML could not count the GPUs ({problem})", "NVIDIA_DRIVER_FAILED",
-                  Action.RESET_GPU)
+    return failed(f"NVML could not count the GPUs ({problem})", "NVIDIA_DRIVER_FAILED")
 
 
 def is_nvidia_gpu(device: PciDevice) -> bool:
@@ -90,6 +90,18 @@ def kernel_log_gap(inventory: Inventory) -> str | None:
     if log.problem == NOT_IN_SNAPSHOT:
         return f"the kernel log is {NOT_IN_SNAPSHOT}"
     return f"the kernel log could not be read: {log.problem}"
+
+
+def fabric_log_gap(inventory: Inventory) -> str | None:
+    """Why the Fabric Manager log was not read, or None when it was."""
+    log = inventory.fabric_manager_log
+    if log.source is not None:
+        return None
+    if log.problem is not None:
+        return f"the Fabric Manager log could not be read: {log.problem}"
+    if read_everything(inventory):
+        return f"no Fabric Manager log at {FABRIC_LOG}"
+    return f"the Fabric Manager log is {NOT_IN_SNAPSHOT}"
 
 
 def unlisted(family: str, what: str) -> Callable[[Context], str | None]:

@@ -5,8 +5,8 @@ whose transport is not known stays in, and `disk_transport` says it is unknown. 
 limits are NVMe health log fields (NVMe Base Specification, SMART / Health Information);
 on another transport a field the drive does not report is not applicable, not unknown.
 With a `smart` section, a drive whose overall SMART status failed fails too. Any set
-critical warning bit is NVME_CRITICAL_WARNING (RMA_DISK; INSPECT the cooling when the
-temperature bit is the only one).
+critical warning bit is NVME_CRITICAL_WARNING; when the temperature bit is the only one, it
+is the catalog's TEMPERATURE_ONLY situation (the drive's cooling, not the drive).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from collections.abc import Callable
 from hwaccept.inventory.records import Disk, SmartHealth
 from hwaccept.profiles.schema import Disks, Profile, SmartLimits
 
+from .catalog import Situation
 from .counts import Tally, count_check, names
 from .coverage import holds_whole, unlisted
-from .findings import Action, Judgment, Outcome, failed, passed, unknown, worst
+from .findings import Judgment, Outcome, failed, passed, unknown, worst
 from .parts import disk_label, disk_part
 from .registry import AnyCheck, Check, Context, Family, section_check
 from .rules import judge_version, matches
@@ -65,8 +66,8 @@ def _size(spec: Disks, disk: Disk, _context: Context) -> Outcome:
     size = round(disk.size_bytes / GB, 1)
     if size >= least:
         return Outcome(passed(f"{size:g} GB"), size, expected, "GB")
-    return Outcome(failed(f"{size:g} GB, expected at least {least:g} GB", "DISK_SIZE",
-                          Action.INSPECT), size, expected, "GB")
+    return Outcome(failed(f"{size:g} GB, expected at least {least:g} GB", "DISK_SIZE"), size,
+                   expected, "GB")
 
 
 def _model(spec: Disks, disk: Disk, _context: Context) -> Outcome:
@@ -75,8 +76,8 @@ def _model(spec: Disks, disk: Disk, _context: Context) -> Outcome:
         return Outcome(unknown("model not known"), None, pattern)
     if matches(disk.model, pattern):
         return Outcome(passed(f"{disk.model} matches {pattern}"), disk.model, pattern)
-    return Outcome(failed(f"{disk.model} does not match {pattern}", "DISK_MODEL",
-                          Action.INSPECT), disk.model, pattern)
+    return Outcome(failed(f"{disk.model} does not match {pattern}", "DISK_MODEL"), disk.model,
+                   pattern)
 
 
 def _firmware(spec: Disks, disk: Disk, _context: Context) -> Outcome:
@@ -87,10 +88,15 @@ def _firmware(spec: Disks, disk: Disk, _context: Context) -> Outcome:
                          missing=unknown("firmware version not known"))
 
 
-def _limit(value: int | None, nvme: bool, what: str, bad: bool, code: str) -> Judgment | None:
+def _limit(value: int | None, nvme: bool, what: str, code: str, *, most: int | None = None,
+           least: int | None = None) -> Judgment | None:
     if value is None:
         return unknown(f"{what} not known") if nvme else None
-    return failed(f"{what} {value}", code, Action.RMA_DISK) if bad else passed(f"{what} {value}")
+    if most is not None and value > most:
+        return failed(f"{what} {value}, at most {most} allowed", code)
+    if least is not None and value < least:
+        return failed(f"{what} {value}, at least {least} required", code)
+    return passed(f"{what} {value}")
 
 
 def _critical(health: SmartHealth, nvme: bool) -> Judgment | None:
@@ -99,33 +105,34 @@ def _critical(health: SmartHealth, nvme: bool) -> Judgment | None:
     bits = health.critical_warnings
     if not bits:
         return passed("no critical warning")
-    return failed(f"critical warning {', '.join(bits)}", "NVME_CRITICAL_WARNING",
-                  Action.INSPECT if bits == TEMPERATURE_ONLY else Action.RMA_DISK)
+    return failed(f"critical warning {', '.join(bits)}, expected none", "NVME_CRITICAL_WARNING",
+                  Situation.TEMPERATURE_ONLY if bits == TEMPERATURE_ONLY else None)
 
 
 def smart_judgments(limits: SmartLimits, disk: Disk) -> list[Judgment]:
-    """Each limit the profile sets, judged on the drive's health (when it applies)."""
+    """Each limit the profile sets, judged on the drive's health (when it applies).
+
+    smartctl reports an NVMe drive as FAILED whenever a critical warning bit is set, so the
+    specific findings come first and name the failure; the overall status comes last.
+    """
     health = disk.smart
     if health is None or not health.supported:
         return [unknown(f"SMART not read: {health.reason if health else 'no health record'}")]
     nvme = disk.transport == NVME
-    judged = [failed("overall SMART health FAILED", "DISK_SMART_FAILED", Action.RMA_DISK)
-              if health.passed is False else None]
+    judged: list[Judgment | None] = []
     if limits.critical_warning_allowed is False:
         judged.append(_critical(health, nvme))
     if limits.media_errors_max is not None:
-        value = health.media_errors
-        judged.append(_limit(value, nvme, "media errors", (value or 0) > limits.media_errors_max,
-                             "DISK_MEDIA_ERRORS"))
+        judged.append(_limit(health.media_errors, nvme, "media errors", "DISK_MEDIA_ERRORS",
+                             most=limits.media_errors_max))
     if limits.percentage_used_max is not None:
-        value = health.percentage_used
-        judged.append(_limit(value, nvme, "percentage used",
-                             (value or 0) > limits.percentage_used_max, "DISK_WEAR"))
+        judged.append(_limit(health.percentage_used, nvme, "percentage used", "DISK_WEAR",
+                             most=limits.percentage_used_max))
     if limits.available_spare_min is not None:
-        value = health.available_spare
-        judged.append(_limit(value, nvme, "available spare",
-                             value is not None and value < limits.available_spare_min,
-                             "DISK_SPARE_LOW"))
+        judged.append(_limit(health.available_spare, nvme, "available spare", "DISK_SPARE_LOW",
+                             least=limits.available_spare_min))
+    if health.passed is False:
+        judged.append(failed("overall SMART health FAILED", "DISK_SMART_FAILED"))
     return [j for j in judged if j is not None]
 
 

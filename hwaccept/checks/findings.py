@@ -5,7 +5,8 @@ contract"): `component`, `component_id` (the serial where the part has one, else
 address or name), `serial`, `slot`, `bdf`, `model`, `check`, `measured`, `expected`,
 `unit`, `verdict`, and on a finding `failure_code` and `action`. Verdicts add MARGINAL
 (within a limit's marginal band) and UNKNOWN (the inventory does not hold the value) to
-the contract's PASS, WARN, FAIL and WAIVED.
+the contract's PASS, WARN, FAIL and WAIVED. A check names a failure code (and, where the
+action depends on it, a situation); the action comes from catalog.py, never from the check.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .catalog import Action, Situation, action_for
+
+__all__ = [
+    "Action", "Finding", "Judgment", "Outcome", "Part", "Verdict", "failed", "make_finding",
+    "marginal", "passed", "show", "unknown", "warned", "worst",
+]
 
 
 class Verdict(enum.StrEnum):
@@ -41,24 +49,6 @@ _SEVERITY = {
 }
 
 
-class Action(enum.StrEnum):
-    """What a technician does about a finding (the RMA process reads these names)."""
-
-    RETEST = "RETEST"
-    RESET_GPU = "RESET_GPU"
-    RESEAT = "RESEAT"
-    REPLACE_CABLE = "REPLACE_CABLE"
-    REPLACE_DIMM = "REPLACE_DIMM"
-    UPDATE_FIRMWARE = "UPDATE_FIRMWARE"
-    UPDATE_DRIVER = "UPDATE_DRIVER"
-    CONFIGURE = "CONFIGURE"
-    INSPECT = "INSPECT"
-    RMA_GPU = "RMA_GPU"
-    RMA_NIC = "RMA_NIC"
-    RMA_DISK = "RMA_DISK"
-    RMA_BOARD = "RMA_BOARD"
-
-
 @dataclass(frozen=True)
 class Part:
     """The identity of the component a finding is about."""
@@ -70,6 +60,7 @@ class Part:
     bdf: str | None = None
     slot: str | None = None
     model: str | None = None
+    who: str = ""  # how a technician's line names it (gpu3, system); the name when empty
 
     @property
     def identities(self) -> tuple[str, ...]:
@@ -98,14 +89,19 @@ def unknown(message: str) -> Judgment:
     return Judgment(Verdict.UNKNOWN, message)
 
 
-def failed(message: str, code: str, action: Action) -> Judgment:
-    """A FAIL with its failure code and action."""
-    return Judgment(Verdict.FAIL, message, code, action)
+def failed(message: str, code: str, situation: Situation | None = None) -> Judgment:
+    """A FAIL with its failure code and the catalog's action (in `situation`, if given)."""
+    return Judgment(Verdict.FAIL, message, code, action_for(code, situation))
 
 
-def warned(message: str, code: str, action: Action) -> Judgment:
-    """A WARN with its failure code and action."""
-    return Judgment(Verdict.WARN, message, code, action)
+def warned(message: str, code: str, situation: Situation | None = None) -> Judgment:
+    """A WARN with its failure code and the catalog's action (in `situation`, if given)."""
+    return Judgment(Verdict.WARN, message, code, action_for(code, situation))
+
+
+def marginal(message: str, code: str, situation: Situation | None = None) -> Judgment:
+    """A MARGINAL with its failure code and the catalog's action (in `situation`, if given)."""
+    return Judgment(Verdict.MARGINAL, message, code, action_for(code, situation))
 
 
 def worst(judgments: Iterable[Judgment]) -> Judgment:
@@ -156,12 +152,29 @@ class Finding:
     model: str | None = None
     failure_code: str | None = None
     action: Action | None = None
+    who: str = ""  # how the technician's line names the component; the name when empty
 
     @property
     def identities(self) -> tuple[str, ...]:
         """Every string a waiver may name the component by."""
         return tuple(i for i in (self.component_id, self.serial, self.bdf, self.slot, self.name)
                      if i)
+
+    def line(self) -> str:
+        """One line for a technician: who, what, and on a finding its code and action.
+
+        `gpu3 (SN 1654922004712, 0000:9d:00.0): PCIe link x8, expected x16 —
+        PCIE_LINK_DOWNTRAINED → RESEAT`; the details in parentheses are the serial and the
+        PCI address where known (the address only when it is not already the name).
+        """
+        who = self.who or self.name
+        details = [d for d in (f"SN {self.serial}" if self.serial else None,
+                               self.bdf if self.bdf != who else None) if d]
+        text = f"{who} ({', '.join(details)})" if details else who
+        text += f": {' '.join(self.message.splitlines())}"
+        if self.failure_code:
+            text += f" — {self.failure_code}" + (f" → {self.action}" if self.action else "")
+        return text
 
     def properties(self) -> list[tuple[str, str]]:
         """The JUnit properties, in contract order, leaving out those not known."""
@@ -187,7 +200,7 @@ def make_finding(check: str, family: str, part: Part, outcome: Outcome) -> Findi
         expected=show(outcome.expected), unit=outcome.unit, serial=part.serial,
         bdf=part.bdf, slot=part.slot, model=part.model,
         failure_code=judgment.failure_code if finding_kind else None,
-        action=judgment.action if finding_kind else None,
+        action=judgment.action if finding_kind else None, who=part.who,
     )
 
 

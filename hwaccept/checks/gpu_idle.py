@@ -5,7 +5,7 @@ Profile keys `gpus.idle_temperature_max_c`, `gpus.power_limit_w` and
 
 The inventory is read while nothing loads the GPUs, so its temperature and clock event
 reasons are the idle ones. A GPU hot or slowed down at idle points at cooling or power
-delivery: INSPECT. An enforced power limit outside the profile's is a setting (CONFIGURE).
+delivery; an enforced power limit outside the profile's is a setting.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from hwaccept.inventory.records import Gpu
 from hwaccept.profiles.schema import Gpus
 
-from .findings import Action, Judgment, Outcome, Verdict, failed, passed
+from .findings import Outcome, Verdict, failed, marginal, passed
 from .gpus import gpu_check, missing
 from .registry import AnyCheck, Context
 from .rules import describe_limit, judge_limit
@@ -26,8 +26,7 @@ def _temperature(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
         return Outcome(missing(gpu, "the temperature"), None, expected, "C")
     if gpu.temperature_c > most:
         return Outcome(failed(f"{gpu.temperature_c} C at idle, above {most:g} C",
-                              "GPU_IDLE_TEMPERATURE", Action.INSPECT),
-                       gpu.temperature_c, expected, "C")
+                              "GPU_IDLE_TEMPERATURE"), gpu.temperature_c, expected, "C")
     return Outcome(passed(f"{gpu.temperature_c} C at idle"), gpu.temperature_c, expected, "C")
 
 
@@ -43,9 +42,8 @@ def _power_limit(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
     text = f"enforced power limit {watts:g} W"
     judgment = {
         Verdict.PASS: passed(text),
-        Verdict.MARGINAL: Judgment(Verdict.MARGINAL, f"{text}, near a bound of {expected}",
-                                   "GPU_POWER_LIMIT", Action.CONFIGURE),
-    }.get(verdict, failed(f"{text}, outside {expected}", "GPU_POWER_LIMIT", Action.CONFIGURE))
+        Verdict.MARGINAL: marginal(f"{text}, near a bound of {expected}", "GPU_POWER_LIMIT"),
+    }.get(verdict, failed(f"{text}, outside {expected}", "GPU_POWER_LIMIT"))
     return Outcome(judgment, watts, expected, "W")
 
 
@@ -59,7 +57,7 @@ def _throttle(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
     forbidden = [reason for reason in reasons if reason not in allowed]
     if forbidden:
         return Outcome(failed(f"clocks held back at idle by {', '.join(forbidden)}",
-                              "GPU_THROTTLE", Action.INSPECT), measured, expected)
+                              "GPU_THROTTLE"), measured, expected)
     return Outcome(passed(f"clock event reasons at idle: {measured}"), measured, expected)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from hwaccept.inventory.records import Gpu
 from hwaccept.profiles.schema import Gpus
 
-from .findings import Action, Judgment, Outcome, Verdict, failed, passed, unknown, worst
+from .findings import Judgment, Outcome, Verdict, failed, passed, unknown, worst
 from .gpus import gpu_check, missing
 from .links import Link, device_link, expected_link, judge_link, upstream_limit
 from .parts import find_pci
@@ -44,8 +44,8 @@ def _link_count(links: int, want: int) -> Judgment:
     if links == want:
         return passed(f"{links} NVLinks")
     if links < want:
-        return failed(f"{links} NVLinks, expected {want}", "GPU_NVLINK_MISSING", Action.RESEAT)
-    return failed(f"{links} NVLinks, expected {want}", "GPU_NVLINK_COUNT", Action.INSPECT)
+        return failed(f"{links} NVLinks, expected {want}", "GPU_NVLINK_MISSING")
+    return failed(f"{links} NVLinks, expected {want}", "GPU_NVLINK_COUNT")
 
 
 def _link_states(gpu: Gpu) -> Judgment:
@@ -53,7 +53,7 @@ def _link_states(gpu: Gpu) -> Judgment:
     down = [str(link.link) for link in links if link.active is False]
     unread = [str(link.link) for link in links if link.active is None]
     if down:
-        return failed(f"NVLink {', '.join(down)} not active", "GPU_NVLINK_DOWN", Action.RESEAT)
+        return failed(f"NVLink {', '.join(down)} not active", "GPU_NVLINK_DOWN")
     if unread:
         return unknown(f"state of NVLink {', '.join(unread)} not known")
     return passed(f"all {len(links)} NVLinks active")

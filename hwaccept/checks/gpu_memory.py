@@ -2,9 +2,9 @@
 
 Profile keys `gpus.ecc`, `gpus.retired_pages` and `gpus.row_remap`.
 
-Each check gives one finding per GPU, the worst of its counters. Uncorrectable errors
-and a failed remap are RMA_GPU; a retirement or remap waiting for a reset is RESET_GPU
-(NVIDIA's memory error guide: pending remaps take effect at the next GPU reset). GPUs
+Each check gives one finding per GPU, the worst of its counters. Counters above their
+maxima and a failed remap send the GPU back; a retirement or remap waiting for a reset asks
+for one (NVIDIA's memory error guide: pending remaps take effect at the next GPU reset). GPUs
 since Ampere remap rows instead of retiring pages, so NVML gives no retired pages there.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from hwaccept.inventory.records import Gpu
 from hwaccept.profiles.schema import Gpus
 
-from .findings import Action, Judgment, Outcome, failed, passed, worst
+from .findings import Judgment, Outcome, failed, passed, worst
 from .gpus import gpu_check, missing
 from .registry import AnyCheck, Context
 
@@ -25,23 +25,22 @@ ECC_COUNTERS = (
 )
 
 
-def at_most(gpu: Gpu, label: str, value: int | None, most: int, *, code: str,
-            action: Action = Action.RMA_GPU) -> Judgment:
+def at_most(gpu: Gpu, label: str, value: int | None, most: int, *, code: str) -> Judgment:
     """A counter against its maximum."""
     if value is None:
         return missing(gpu, label)
     if value > most:
-        return failed(f"{label} {value}, at most {most} allowed", code, action)
+        return failed(f"{label} {value}, at most {most} allowed", code)
     return passed(f"{label} {value}")
 
 
-def allowed_flag(gpu: Gpu, label: str, value: bool | None, allowed: bool, *, code: str,
-                 action: Action) -> Judgment:
+def allowed_flag(gpu: Gpu, label: str, value: bool | None, allowed: bool, *,
+                 code: str) -> Judgment:
     """A state (pending, failed) the profile may forbid."""
     if value is None:
         return missing(gpu, label)
     if value and not allowed:
-        return failed(label, code, action)
+        return failed(label, code)
     return passed(f"{label}: {'yes (allowed)' if value else 'no'}")
 
 
@@ -84,8 +83,7 @@ def _retired_pages(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
         pairs.append(("sbe", gpu.retired_pages_sbe, rules.sbe_max))
     if rules.pending_allowed is not None:
         judged.append(allowed_flag(gpu, "page retirement pending", gpu.retired_pages_pending,
-                                   rules.pending_allowed, code="GPU_RETIRED_PAGES_PENDING",
-                                   action=Action.RESET_GPU))
+                                   rules.pending_allowed, code="GPU_RETIRED_PAGES_PENDING"))
         pairs.append(("pending", gpu.retired_pages_pending, rules.pending_allowed))
     measured, expected = measured_expected(pairs)
     return Outcome(worst(judged), measured, expected)
@@ -102,7 +100,7 @@ def _row_remap(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
     pairs: list[tuple[str, object, object]] = []
     if rules.failure_allowed is not None:
         judged.append(allowed_flag(gpu, "row remap failed", rows.failure, rules.failure_allowed,
-                                   code="GPU_ROW_REMAP_FAILURE", action=Action.RMA_GPU))
+                                   code="GPU_ROW_REMAP_FAILURE"))
         pairs.append(("failure", rows.failure, rules.failure_allowed))
     if rules.uncorrectable_max is not None:
         judged.append(at_most(gpu, "rows remapped for uncorrectable errors", rows.uncorrectable,
@@ -114,8 +112,7 @@ def _row_remap(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
         pairs.append(("correctable", rows.correctable, rules.correctable_max))
     if rules.pending_allowed is not None:
         judged.append(allowed_flag(gpu, "row remap pending (needs a GPU reset)", rows.pending,
-                                   rules.pending_allowed, code="GPU_ROW_REMAP_PENDING",
-                                   action=Action.RESET_GPU))
+                                   rules.pending_allowed, code="GPU_ROW_REMAP_PENDING"))
         pairs.append(("pending", rows.pending, rules.pending_allowed))
     measured, expected = measured_expected(pairs)
     return Outcome(worst(judged), measured, expected)

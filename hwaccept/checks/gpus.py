@@ -1,7 +1,7 @@
 """GPU checks: count, identity, firmware, driver and modes (profile section `gpus`).
 
-Values come from NVML. A GPU that stopped answering fails `gpu_responds` (GPU_LOST:
-reseat, as for Xid 79) and its other values are UNKNOWN, naming that failure, so the
+Values come from NVML. A GPU that stopped answering fails `gpu_responds` (GPU_LOST, as
+for Xid 79) and its other values are UNKNOWN, naming that failure, so the
 one fault is reported once. Memory health, links and idle state have their own modules.
 """
 
@@ -13,9 +13,10 @@ from hwaccept.inventory.records import Gpu
 from hwaccept.pci_ids import NVIDIA
 from hwaccept.profiles.schema import Gpus, Profile
 
+from .catalog import Situation
 from .counts import Tally, count_check
 from .coverage import gpus_unread, holds_whole, nvidia_gpus_on_pci, nvml_gap, pci_gap
-from .findings import Action, Judgment, Outcome, failed, passed, unknown, warned
+from .findings import Judgment, Outcome, failed, passed, unknown, warned
 from .parts import find_pci, gpu_label, gpu_part, system_part
 from .registry import (
     AnyCheck,
@@ -67,18 +68,18 @@ def judge_mode(gpu: Gpu, what: str, expected: bool, *, current: bool | None,
         resets = pending == expected
         message = f"{what} is {on_off(current)}, expected {on_off(expected)}" + (
             " (already set to change at the next GPU reset)" if resets else "")
-        return Outcome(failed(message, code, Action.RESET_GPU if resets else Action.CONFIGURE),
+        return Outcome(failed(message, code, Situation.RESET_PENDING if resets else None),
                        current, expected)
     if pending is not None and pending != current:
         return Outcome(warned(f"{what} is {on_off(current)} but becomes {on_off(pending)} at "
-                              "the next GPU reset", code, Action.CONFIGURE), current, expected)
+                              "the next GPU reset", code), current, expected)
     return Outcome(passed(f"{what} {on_off(current)}"), current, expected)
 
 
 def _responds(_spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
     if gpu.failed:
         return Outcome(failed(f"the GPU stopped answering NVML ({gpu.failed}): fallen off the "
-                              "bus or hung", "GPU_LOST", Action.RESEAT), gpu.failed, "answers")
+                              "bus or hung", "GPU_LOST"), gpu.failed, "answers")
     return Outcome(passed("answers NVML"), "answers", "answers")
 
 
@@ -88,8 +89,8 @@ def _model(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
         return Outcome(missing(gpu, "the model name"), None, pattern)
     if matches(gpu.name, pattern):
         return Outcome(passed(f"{gpu.name} matches {pattern}"), gpu.name, pattern)
-    return Outcome(failed(f"{gpu.name} does not match {pattern}", "GPU_MODEL", Action.INSPECT),
-                   gpu.name, pattern)
+    return Outcome(failed(f"{gpu.name} does not match {pattern}", "GPU_MODEL"), gpu.name,
+                   pattern)
 
 
 def _pci_id(spec: Gpus, gpu: Gpu, context: Context) -> Outcome:
@@ -100,8 +101,8 @@ def _pci_id(spec: Gpus, gpu: Gpu, context: Context) -> Outcome:
         return Outcome(missing(gpu, "the PCI id"), None, spec.pci_id)
     if found == spec.pci_id:
         return Outcome(passed(f"PCI id {found}"), found, spec.pci_id)
-    return Outcome(failed(f"PCI id {found}, expected {spec.pci_id}", "GPU_PCI_ID",
-                          Action.INSPECT), found, spec.pci_id)
+    return Outcome(failed(f"PCI id {found}, expected {spec.pci_id}", "GPU_PCI_ID"), found,
+                   spec.pci_id)
 
 
 def _memory(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
@@ -112,7 +113,7 @@ def _memory(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
     if gib >= least:
         return Outcome(passed(f"{gib:g} GiB of memory"), gib, f">= {least:g}", "GiB")
     return Outcome(failed(f"{gib:g} GiB of memory, expected at least {least:g} GiB",
-                          "GPU_MEMORY_SIZE", Action.INSPECT), gib, f">= {least:g}", "GiB")
+                          "GPU_MEMORY_SIZE"), gib, f">= {least:g}", "GiB")
 
 
 def _vbios(spec: Gpus, gpu: Gpu, _context: Context) -> Outcome:
@@ -169,8 +170,8 @@ def _driver(context: Context, _whole: Context) -> Outcome:
         return Outcome(unknown(f"driver version not comparable: {exc}"), version, f">= {least}")
     if newer:
         return Outcome(passed(f"driver {version}"), version, f">= {least}")
-    return Outcome(failed(f"driver {version} is older than {least}", "GPU_DRIVER_VERSION",
-                          Action.UPDATE_DRIVER), version, f">= {least}")
+    return Outcome(failed(f"driver {version} is older than {least}", "GPU_DRIVER_VERSION"),
+                   version, f">= {least}")
 
 
 CHECKS: tuple[AnyCheck, ...] = (

@@ -4,8 +4,9 @@ The section is about the ports of the HCAs its `hca_type` names (all ports when 
 none): a machine's ConnectX-7 compute ports and its ConnectX-6 Dx storage ports differ in
 rate. A port whose HCA type is not known stays in, and `ib_hca_type` says it is unknown.
 A port is healthy only when its state is ACTIVE, not merely when the physical link is up
-(DOMAIN.md); ACTIVE_DEFER counts as ACTIVE. DOWN is a cable or peer (REPLACE_CABLE);
-INIT or ARMED is a link up that no subnet manager has configured (INSPECT).
+(DOMAIN.md); ACTIVE_DEFER counts as ACTIVE. DOWN is a cable or peer; INIT or ARMED is a
+link up that no subnet manager has configured. A physical state of Polling (no peer) or
+Disabled is a situation of the catalog with its own action.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from collections.abc import Callable
 from hwaccept.inventory.records import IbPort
 from hwaccept.profiles.schema import Infiniband, Profile
 
+from .catalog import Situation
 from .counts import Tally, count_check, names
 from .coverage import holds_whole, unlisted
-from .findings import Action, Outcome, failed, passed, unknown, warned
+from .findings import Outcome, failed, passed, unknown, warned
 from .parts import ib_label, ib_part
 from .registry import AnyCheck, Check, Context, Family, section_check
 from .rules import judge_version, matches
 
 ACTIVE = "ACTIVE"
 STATE_ALIASES = {"ACTIVE_DEFER": ACTIVE}
-PHYS_ACTIONS = {"Polling": Action.REPLACE_CABLE, "Disabled": Action.CONFIGURE}
+PHYS_SITUATIONS = {"Polling": Situation.PORT_POLLING, "Disabled": Situation.PORT_DISABLED}
 
 
 def ib_section(profile: Profile) -> Infiniband | None:
@@ -59,9 +61,9 @@ def _rate(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
         return Outcome(passed(shown), rate, want, "Gb/s")
     if rate > want:
         return Outcome(warned(f"{shown}, faster than the {want:g} Gb/s the profile says",
-                              "IB_RATE_MISMATCH", Action.INSPECT), rate, want, "Gb/s")
-    return Outcome(failed(f"{shown}, expected {want:g} Gb/s", "IB_RATE_LOW",
-                          Action.REPLACE_CABLE), rate, want, "Gb/s")
+                              "IB_RATE_MISMATCH"), rate, want, "Gb/s")
+    return Outcome(failed(f"{shown}, expected {want:g} Gb/s", "IB_RATE_LOW"), rate, want,
+                   "Gb/s")
 
 
 def _state(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
@@ -73,11 +75,11 @@ def _state(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
         return Outcome(passed(f"state {port.state}"), port.state, want)
     if state == "DOWN":
         return Outcome(failed(f"port DOWN (physical state {port.phys_state or 'not known'}), "
-                              f"expected {want}", "IB_PORT_DOWN", Action.REPLACE_CABLE),
+                              f"expected {want}", "IB_PORT_DOWN"),
                        port.state, want)
     return Outcome(failed(f"port {port.state}, expected {want}" + (
-        " (no subnet manager has brought it up)" if want == ACTIVE else ""), "IB_PORT_STATE",
-        Action.INSPECT), port.state, want)
+        " (no subnet manager has brought it up)" if want == ACTIVE else ""), "IB_PORT_STATE"),
+        port.state, want)
 
 
 def _phys_state(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
@@ -87,7 +89,7 @@ def _phys_state(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
     if port.phys_state == want:
         return Outcome(passed(f"physical state {want}"), want, want)
     return Outcome(failed(f"physical state {port.phys_state}, expected {want}", "IB_PHYS_STATE",
-                          PHYS_ACTIONS.get(port.phys_state, Action.INSPECT)),
+                          PHYS_SITUATIONS.get(port.phys_state)),
                    port.phys_state, want)
 
 
@@ -97,8 +99,8 @@ def _link_layer(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
         return Outcome(unknown("link layer not known"), None, want)
     if port.link_layer == want:
         return Outcome(passed(f"link layer {want}"), want, want)
-    return Outcome(failed(f"link layer {port.link_layer}, expected {want}", "IB_LINK_LAYER",
-                          Action.CONFIGURE), port.link_layer, want)
+    return Outcome(failed(f"link layer {port.link_layer}, expected {want}", "IB_LINK_LAYER"),
+                   port.link_layer, want)
 
 
 def _hca_type(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:

@@ -1,11 +1,12 @@
 """Kernel log checks (profile section `kernel_log`).
 
-`kernel_xid` gives one finding per GPU: the Xid events the log ties to it, judged by the
-profile's fail and warn lists (an Xid in neither is named but passes). Xids at an address
-no GPU of the inventory has get a finding of their own, so none is lost. The failure
-code is GPU_XID_<n> of the most telling Xid seen; actions follow NVIDIA's Xid catalog as
-DOMAIN.md summarises it (79 fell off the bus: reseat; 64 remap failure: RMA; 48, 94, 95,
-62, 119, 120: reset; application errors 13, 31, 43, 45: retest).
+`kernel_xid` gives one finding per GPU: the Xid events the log ties to it, each Xid counted
+once with how often it was logged (`Xid 94 x17`, in the message and in `measured`). An
+Xid fails or warns as the profile's `xid` lists say; one they do not list is judged by
+the default catalog.py gives it, following NVIDIA's Xid catalog, and one the catalog does
+not describe warns. Xids at an address no GPU of the inventory has get a finding of their
+own, so none is lost. The failure code is GPU_XID_<n> of the most telling Xid of the worst
+verdict (catalog.XID_PRIORITY), and the action is the catalog's for that Xid.
 
 A snapshot holding only part of the log (`kernel` not among its complete families, such
 as the NVIDIA lines of a bug report) cannot show that a line is absent: what would pass is
@@ -25,29 +26,11 @@ from dataclasses import dataclass
 from hwaccept.inventory.records import EventSource, Gpu, KernelEvent
 from hwaccept.profiles.schema import KernelLog, Profile
 
+from .catalog import Severity, xid_code, xid_default, xid_rank, xid_row
 from .coverage import holds_whole, kernel_log_gap
-from .findings import (
-    Action,
-    Judgment,
-    Outcome,
-    Part,
-    Verdict,
-    failed,
-    passed,
-    unknown,
-    warned,
-)
+from .findings import Judgment, Outcome, Part, Verdict, failed, passed, unknown, warned
 from .parts import gpu_label, gpu_part, system_part
 from .registry import AnyCheck, Context, Family, section_check
-
-XID_ACTIONS = {
-    13: Action.RETEST, 31: Action.RETEST, 43: Action.RETEST, 45: Action.RETEST,
-    48: Action.RESET_GPU, 62: Action.RESET_GPU, 63: Action.RETEST, 64: Action.RMA_GPU,
-    74: Action.RESEAT, 79: Action.RESEAT, 92: Action.RETEST, 94: Action.RESET_GPU,
-    95: Action.RESET_GPU, 119: Action.RESET_GPU, 120: Action.RESET_GPU,
-}
-XID_PRIORITY = (79, 64, 48, 95, 94, 62, 74, 119, 120, 63, 92, 43, 31, 13, 45)
-"""Most telling first: which Xid names the failure when a GPU logged several."""
 
 SHOWN_MATCHES = 3
 
@@ -88,34 +71,41 @@ def subjects(context: Context) -> list[XidSubject]:
     for event in xids:
         if id(event) not in claimed:
             strays.setdefault(event.device or "an unknown address", []).append(event)
-    found += [XidSubject(device, Part("gpu", device, f"GPU at {device}", bdf=device),
-                         tuple(events)) for device, events in strays.items()]
+    found += [XidSubject(device, Part("gpu", device, f"GPU at {device}", bdf=device,
+                                      who=device), tuple(events))
+              for device, events in strays.items()]
     return found or [XidSubject("kernel-log", system_part(inventory, "gpu", "GPUs"), ())]
 
 
-def _tally(events: tuple[KernelEvent, ...]) -> Counter[int]:
+def tally(events: tuple[KernelEvent, ...]) -> Counter[int]:
+    """How often each Xid was logged."""
     return Counter(n for n in map(xid_number, events) if n is not None)
 
 
-def _listed(counts: Counter[int], codes: set[int]) -> list[int]:
-    rank = {xid: i for i, xid in enumerate(XID_PRIORITY)}
-    return sorted((x for x in counts if x in codes), key=lambda x: (rank.get(x, len(rank)), x))
+def severity(xid: int, fail: set[int], warn: set[int]) -> Severity:
+    """The profile's list for the Xid, else the catalog's default."""
+    if xid in fail:
+        return Severity.FAIL
+    return Severity.WARN if xid in warn else xid_default(xid)
+
+
+def seen(xid: int, count: int) -> str:
+    """`Xid 48 x1 (Double Bit ECC Error)`."""
+    row = xid_row(xid)
+    return f"Xid {xid} x{count}" + (f" ({row.name})" if row else "")
 
 
 def judge_xids(counts: Counter[int], fail: set[int], warn: set[int]) -> Judgment:
-    """The worst listed Xid decides; every Xid seen is named."""
-    def show(xids: list[int]) -> str:
-        return ", ".join(f"Xid {x} x{counts[x]}" for x in xids)
-    failing, warning = _listed(counts, fail), _listed(counts, warn)
-    others = sorted(set(counts) - fail - warn)
-    text = "; ".join(p for p in (f"fail: {show(failing)}" if failing else "",
-                                 f"warn: {show(warning)}" if warning else "",
-                                 f"not listed: {show(others)}" if others else "") if p)
-    if failing:
-        return failed(text, f"GPU_XID_{failing[0]}", XID_ACTIONS.get(failing[0], Action.INSPECT))
-    if warning:
-        return warned(text, f"GPU_XID_{warning[0]}", XID_ACTIONS.get(warning[0], Action.INSPECT))
-    return passed(text or "no Xid")
+    """The worst verdict decides; every Xid seen is named with its count."""
+    if not counts:
+        return passed("no Xid")
+    grouped = {level: sorted((x for x in counts if severity(x, fail, warn) is level),
+                             key=xid_rank) for level in Severity}
+    text = "; ".join(f"{level}: {', '.join(seen(x, counts[x]) for x in xids)}"
+                     for level, xids in grouped.items() if xids)
+    if grouped[Severity.FAIL]:
+        return failed(text, xid_code(grouped[Severity.FAIL][0]))
+    return warned(text, xid_code(grouped[Severity.WARN][0]))
 
 
 def partial(judgment: Judgment, context: Context) -> Judgment:
@@ -129,12 +119,13 @@ def _xid(spec: KernelLog, subject: XidSubject, context: Context) -> Outcome:
     fail = set(spec.xid.fail or ()) if spec.xid else set()
     warn = set(spec.xid.warn or ()) if spec.xid else set()
     expected = ", ".join(p for p in (f"no Xid {sorted(fail)}" if fail else "",
-                                     f"warn on {sorted(warn)}" if warn else "") if p)
+                                     f"warn on {sorted(warn)}" if warn else "",
+                                     "others as the Xid catalog says") if p)
     gap = kernel_log_gap(context.inventory)
     if gap is not None:
         return Outcome(unknown(gap), None, expected)
-    counts = _tally(subject.events)
-    measured = ", ".join(f"{x}x{n}" for x, n in sorted(counts.items())) or "none"
+    counts = tally(subject.events)
+    measured = ", ".join(f"Xid {x} x{n}" for x, n in sorted(counts.items())) or "none"
     return Outcome(partial(judge_xids(counts, fail, warn), context), measured, expected)
 
 
@@ -154,8 +145,8 @@ def _forbidden(spec: KernelLog, _log: object, context: Context) -> Outcome:
     searched = (f"{len(events)} hardware events of {context.inventory.kernel_log.lines} log "
                 "lines searched (other lines are not kept)")
     if hits:
-        return Outcome(failed(f"{'; '.join(hits)} ({searched})", "KERNEL_LOG_FORBIDDEN",
-                              Action.INSPECT), len(hits), expected)
+        return Outcome(failed(f"{'; '.join(hits)} ({searched})", "KERNEL_LOG_FORBIDDEN"),
+                       len(hits), expected)
     return Outcome(partial(passed(f"no forbidden pattern matches; {searched}"), context), 0,
                    expected)
 

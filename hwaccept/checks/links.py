@@ -2,10 +2,10 @@
 
 The expected generation and width are floors for the link's capability and for the link
 as trained: a capability below them is `PCIE_LINK_CAPABILITY` (the wrong part, a slot or
-riser that cannot carry it, or a BIOS limit: inspect), a trained link below a capability
-that reaches them is `PCIE_LINK_DOWNTRAINED` (reseat), as DOMAIN.md defines downtrained.
-When the upstream port itself cannot reach the expected link, that is said, and the
-action is INSPECT rather than RESEAT.
+riser that cannot carry it, or a BIOS limit), a trained link below a capability that
+reaches them is `PCIE_LINK_DOWNTRAINED`, as DOMAIN.md defines downtrained. When the
+upstream port itself cannot reach the expected link, that is said, and a downtrained link
+is judged in the catalog's UPSTREAM_LIMITED situation (reseating will not help).
 
 NVIDIA GPUs lower their link speed when idle (NVML reports Gen1 on an idle H100 whose
 maximum is Gen5) but keep their width. For a GPU, a current speed below the expected one
@@ -19,8 +19,12 @@ from dataclasses import dataclass
 
 from hwaccept.inventory.records import Inventory, PciDevice
 
-from .findings import Action, Judgment, failed, passed, unknown, worst
+from .catalog import Situation
+from .findings import Judgment, failed, passed, unknown, worst
 from .parts import find_pci
+
+CAPABILITY = "PCIE_LINK_CAPABILITY"
+DOWNTRAINED = "PCIE_LINK_DOWNTRAINED"
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,8 @@ def _judge_part(what: str, prefix: str, want: int, *, maximum: int | None,
                 current: int | None, idle_speed: bool) -> Judgment | None:
     """The judgment on one side of the link; None when it simply reaches `want`."""
     if maximum is not None and maximum < want:
-        return failed(f"link {what} capability {prefix}{maximum}, below {prefix}{want}",
-                      "PCIE_LINK_CAPABILITY", Action.INSPECT)
+        return failed(f"PCIe link capable of only {prefix}{maximum}, expected {prefix}{want}",
+                      CAPABILITY)
     if current is None:
         return unknown(f"current link {what} not known")
     if current >= want:
@@ -80,12 +84,10 @@ def _judge_part(what: str, prefix: str, want: int, *, maximum: int | None,
         return unknown(f"link at {prefix}{current} (GPUs lower the speed when idle) and its "
                        "capability not known")
     if idle_speed:
-        return passed(f"link at {prefix}{current} while idle, capable of {prefix}{maximum} (GPUs "
-                      "lower the link speed when idle; the speed under load is measured in "
-                      "burn-in)")
-    return failed(f"link trained at {prefix}{current}, below {prefix}{want}"
-                  + (f" (capable of {prefix}{maximum})" if maximum else ""),
-                  "PCIE_LINK_DOWNTRAINED", Action.RESEAT)
+        return passed(f"PCIe link at {prefix}{current} while idle, capable of {prefix}{maximum} "
+                      "(GPUs lower the link speed when idle; the speed under load is measured "
+                      "in burn-in)")
+    return failed(f"PCIe link {prefix}{current}, expected {prefix}{want}", DOWNTRAINED)
 
 
 def judge_link(gen: int | None, width: int | None, link: Link, *, idle_speed: bool = False,
@@ -101,8 +103,10 @@ def judge_link(gen: int | None, width: int | None, link: Link, *, idle_speed: bo
     ]
     judged = [j for j in parts if j is not None]
     if not judged:
-        return passed(f"link {link.describe()}")
+        return passed(f"PCIe link {link.describe()}")
     verdict = worst(judged)
-    if upstream and verdict.failure_code is not None:
-        return failed(f"{verdict.message}; {upstream}", verdict.failure_code, Action.INSPECT)
+    code = verdict.failure_code
+    if upstream and code is not None:
+        limited = Situation.UPSTREAM_LIMITED if code == DOWNTRAINED else None
+        return failed(f"{verdict.message}; {upstream}", code, limited)
     return verdict

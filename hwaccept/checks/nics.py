@@ -5,7 +5,9 @@ names none): a server's on-board management ports (tg3, igb) are not the data NI
 profile describes. IPoIB interfaces are not Ethernet and are left out (their hardware
 address is 20 bytes, INFINIBAND_ALEN). An interface whose driver is not known stays in,
 and `nic_driver` says it is unknown. Speeds below the profile's point at the cable or
-transceiver (REPLACE_CABLE), or at the NIC when it cannot support the speed at all.
+transceiver, or at the NIC when it cannot support the speed at all. A link down on an
+interface the kernel gives no carrier state for was never brought up: a setting, not the
+cable (the catalog's NOT_BROUGHT_UP situation).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections.abc import Callable
 from hwaccept.inventory.records import Nic
 from hwaccept.profiles.schema import Nics, Profile
 
+from .catalog import Situation
 from .counts import Tally, count_check, names
 from .coverage import holds_whole, read_everything, unlisted
-from .findings import Action, Outcome, failed, passed, unknown, warned
+from .findings import Outcome, failed, passed, unknown, warned
 from .parts import nic_part
 from .registry import AnyCheck, Check, Context, Family, section_check
 from .rules import judge_version
@@ -63,14 +66,14 @@ def _speed(spec: Nics, nic: Nic, _context: Context) -> Outcome:
         return Outcome(passed(f"{speed} Mb/s"), speed, want, "Mb/s")
     if speed > want:
         return Outcome(warned(f"{speed} Mb/s, faster than the {want} Mb/s the profile says",
-                              "NIC_SPEED_MISMATCH", Action.INSPECT), speed, want, "Mb/s")
+                              "NIC_SPEED_MISMATCH"), speed, want, "Mb/s")
     top = nic.supported_speed_mbps
     if top is not None and top < want:
         return Outcome(failed(f"{speed} Mb/s: the interface supports at most {top} Mb/s, "
-                              f"expected {want}", "NIC_SPEED_CAPABILITY", Action.INSPECT),
+                              f"expected {want}", "NIC_SPEED_CAPABILITY"),
                        speed, want, "Mb/s")
-    return Outcome(failed(f"{speed} Mb/s, expected {want} Mb/s", "NIC_SPEED_LOW",
-                          Action.REPLACE_CABLE), speed, want, "Mb/s")
+    return Outcome(failed(f"{speed} Mb/s, expected {want} Mb/s", "NIC_SPEED_LOW"), speed,
+                   want, "Mb/s")
 
 
 def _mtu(spec: Nics, nic: Nic, _context: Context) -> Outcome:
@@ -78,8 +81,8 @@ def _mtu(spec: Nics, nic: Nic, _context: Context) -> Outcome:
         return Outcome(unknown("MTU not known"), None, spec.mtu)
     if nic.mtu == spec.mtu:
         return Outcome(passed(f"MTU {nic.mtu}"), nic.mtu, spec.mtu)
-    return Outcome(failed(f"MTU {nic.mtu}, expected {spec.mtu}", "NIC_MTU", Action.CONFIGURE),
-                   nic.mtu, spec.mtu)
+    return Outcome(failed(f"MTU {nic.mtu}, expected {spec.mtu}", "NIC_MTU"), nic.mtu,
+                   spec.mtu)
 
 
 def _state(spec: Nics, nic: Nic, context: Context) -> Outcome:
@@ -92,9 +95,9 @@ def _state(spec: Nics, nic: Nic, context: Context) -> Outcome:
         return Outcome(unknown("link state not known"), state, want)
     if nic.carrier is None and read_everything(context.inventory):
         return Outcome(failed(f"link {state}: the interface is not brought up",
-                              "NIC_LINK_DOWN", Action.CONFIGURE), state, want)
+                              "NIC_LINK_DOWN", Situation.NOT_BROUGHT_UP), state, want)
     return Outcome(failed(f"link {state}" + (", no carrier" if nic.carrier is False else ""),
-                          "NIC_LINK_DOWN", Action.REPLACE_CABLE), state, want)
+                          "NIC_LINK_DOWN"), state, want)
 
 
 def _firmware(spec: Nics, nic: Nic, _context: Context) -> Outcome:

@@ -1,10 +1,11 @@
 """NVSwitch checks (profile section `nvswitches`).
 
-Switches are the NVIDIA bridge-class PCI functions; they sit on the baseboard, so a
-missing one is RMA_BOARD. The fabric state is each GPU's NVML fabric registration: a GPU
-whose registration has not completed cannot use NVLink through the switches; `not_started`
-usually means nvidia-fabricmanager is not running (CONFIGURE), `in_progress` that it has
-not finished yet (RETEST), and a completed registration with an error status needs a look.
+Switches are the NVIDIA bridge-class PCI functions; they sit on the baseboard, so the
+catalog sends a board missing one back. The fabric state is each GPU's NVML fabric
+registration: a GPU whose registration has not completed cannot use NVLink through the
+switches; `not_started` usually means nvidia-fabricmanager is not running, `in_progress`
+that it has not finished yet (each a situation of the catalog), and a completed
+registration with an error status needs a look.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from hwaccept.inventory.records import Gpu, NvSwitch
 from hwaccept.pci_ids import NVIDIA
 from hwaccept.profiles.schema import NvSwitches, Profile
 
+from .catalog import Situation
 from .counts import Tally, count_check
 from .coverage import gpus_unread, holds_whole, pci_gap, pci_unread
-from .findings import Action, Judgment, Outcome, failed, passed, unknown
+from .findings import Judgment, Outcome, failed, passed, unknown
 from .gpus import missing
 from .parts import gpu_label, gpu_part, nvswitch_part
 from .registry import AnyCheck, Context, Family, asks, per_component, required
 
 SUCCESS = "SUCCESS"
-FABRIC_ACTIONS = {"not_started": Action.CONFIGURE, "in_progress": Action.RETEST}
+FABRIC_SITUATIONS = {"not_started": Situation.FABRIC_NOT_STARTED,
+                     "in_progress": Situation.FABRIC_IN_PROGRESS}
 
 
 def switches_section(profile: Profile) -> NvSwitches | None:
@@ -44,8 +47,7 @@ def _pci_id(context: Context, switch: NvSwitch) -> Outcome:
         return Outcome(unknown("the PCI device id not known"), None, want)
     if found == want:
         return Outcome(passed(f"PCI id {found}"), found, want)
-    return Outcome(failed(f"PCI id {found}, expected {want}", "NVSWITCH_PCI_ID", Action.INSPECT),
-                   found, want)
+    return Outcome(failed(f"PCI id {found}, expected {want}", "NVSWITCH_PCI_ID"), found, want)
 
 
 def judge_fabric(gpu: Gpu, want: str) -> Judgment:
@@ -58,10 +60,10 @@ def judge_fabric(gpu: Gpu, want: str) -> Judgment:
                        "or not recorded)")
     if fabric.state != want:
         return failed(f"fabric registration {fabric.state}, expected {want}",
-                      "NVSWITCH_FABRIC_STATE", FABRIC_ACTIONS.get(fabric.state, Action.INSPECT))
+                      "NVSWITCH_FABRIC_STATE", FABRIC_SITUATIONS.get(fabric.state))
     if fabric.status is not None and fabric.status != SUCCESS:
         return failed(f"fabric registration {fabric.state} with status {fabric.status}",
-                      "NVSWITCH_FABRIC_STATUS", Action.INSPECT)
+                      "NVSWITCH_FABRIC_STATUS")
     return passed(f"fabric registration {fabric.state}")
 
 
@@ -73,7 +75,7 @@ def _fabric(context: Context, gpu: Gpu) -> Outcome:
 CHECKS: tuple[AnyCheck, ...] = (
     count_check("nvswitch_count", Family.NVSWITCH, "NVSwitches", "NVSWITCH",
                 count=lambda p: p.nvswitches.count if p.nvswitches else None,
-                tally=switch_tally, action=Action.RMA_BOARD),
+                tally=switch_tally),
     per_component("nvswitch_pci_id", Family.NVSWITCH, "each NVSwitch's PCI id against `pci_id`",
                   wanted=asks(switches_section, "pci_id"),
                   components=lambda context: context.inventory.nvswitches,

@@ -3,7 +3,9 @@
 `component_id` follows the JUnit contract: the part's serial where it has one (GPUs,
 disks, the chassis), else its PCI address (NVSwitches, PCI functions, network interfaces),
 else its name (InfiniBand ports `mlx5_0/1`, memory controllers `mc0`). No record holds a
-physical slot, so `slot` stays empty.
+physical slot, so `slot` stays empty. A technician's line names a part by its `who`: `gpu3`,
+`system` for the machine and its whole-machine aspects, else the name (`nvme0n1`,
+`mlx5_0/1`, `eth0`, a PCI address).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def system_part(inventory: Inventory, component: str = "system",
     """The chassis, or one of its whole-machine aspects (`cpu`, `memory`)."""
     system = inventory.system
     return Part(component, system.serial or system.hostname or "system", name,
-                serial=system.serial, model=system.product)
+                serial=system.serial, model=system.product, who="system")
 
 
 def gpu_label(gpu: Gpu) -> str:
@@ -39,7 +41,7 @@ def gpu_label(gpu: Gpu) -> str:
 def gpu_part(gpu: Gpu) -> Part:
     """One GPU."""
     return Part("gpu", gpu_label(gpu), f"GPU {gpu.index}", serial=gpu.serial,
-                bdf=gpu.pci_address, model=gpu.name)
+                bdf=gpu.pci_address, model=gpu.name, who=f"gpu{gpu.index}")
 
 
 def pci_model(device: PciDevice | None) -> str | None:

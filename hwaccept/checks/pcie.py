@@ -18,7 +18,7 @@ from hwaccept.profiles.schema import AerLimits, PcieDevice, Profile
 
 from .counts import Tally, judge_count
 from .coverage import holds_whole, is_nvidia_gpu, pci_gap, pci_unread, read_everything
-from .findings import Action, Judgment, Outcome, Part, failed, passed, unknown, worst
+from .findings import Judgment, Outcome, Part, failed, passed, unknown, worst
 from .links import device_link, expected_link, judge_link, upstream_limit
 from .parts import pci_part, system_part
 from .registry import AnyCheck, Context, Family, asks, per_component, required
@@ -73,15 +73,14 @@ def _driver(context: Context, member: Member) -> Outcome:
     kind, device = member
     want = kind.driver
     if device.driver is None and read_everything(context.inventory):
-        return Outcome(failed(f"no driver bound, expected {want}", "PCIE_DRIVER",
-                              Action.CONFIGURE), None, want)
+        return Outcome(failed(f"no driver bound, expected {want}", "PCIE_DRIVER"), None, want)
     if device.driver is None:
         return Outcome(unknown("no driver in this snapshot (none bound, or not recorded)"),
                        None, want)
     if device.driver == want:
         return Outcome(passed(f"driver {want}"), want, want)
-    return Outcome(failed(f"bound to {device.driver}, expected {want}", "PCIE_DRIVER",
-                          Action.CONFIGURE), device.driver, want)
+    return Outcome(failed(f"bound to {device.driver}, expected {want}", "PCIE_DRIVER"),
+                   device.driver, want)
 
 
 def aer_section(profile: Profile) -> AerLimits | None:
@@ -111,14 +110,13 @@ def _aer(context: Context, device: PciDevice | None) -> Outcome:
         if value is None:
             judged.append(unknown(f"{name} AER count not known"))
         elif value > most:
-            judged.append(failed(f"{value} {name} AER errors, at most {most} allowed", code,
-                                 Action.RESEAT))
+            judged.append(failed(f"{value} {name} AER errors, at most {most} allowed", code))
         else:
             judged.append(passed(f"{value} {name}"))
     details = ", ".join(f"{k}={v}" for k, v in sorted(device.aer.details.items()))
     verdict = worst(judged)
     if details and verdict.failure_code:
-        verdict = failed(f"{verdict.message} ({details})", verdict.failure_code, Action.RESEAT)
+        verdict = failed(f"{verdict.message} ({details})", verdict.failure_code)
     measured = ", ".join(f"{name}={getattr(device.aer, name)}" for name, _, _ in asked)
     return Outcome(verdict, measured, expected)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from hwaccept.profiles.schema import Limit, VersionRule
 from hwaccept.profiles.versions import Version
 
-from .findings import Action, Judgment, Outcome, Verdict, failed, passed, unknown
+from .findings import Judgment, Outcome, Verdict, failed, passed, unknown
 
 
 def matches(text: str, pattern: str) -> bool:
@@ -95,7 +95,10 @@ def at_least(version: str, minimum: str) -> bool:
 
 def judge_version(version: str | None, rule: VersionRule, what: str, *, code: str,
                   missing: Judgment) -> Outcome:
-    """A firmware or BIOS version against its rule; `missing` when it is not known."""
+    """A firmware or BIOS version against its rule; `missing` when it is not known.
+
+    `code` is a firmware code of the catalog (its action: update the firmware).
+    """
     expected = describe_version_rule(rule)
     if version is None:
         return Outcome(missing, None, expected)
@@ -104,6 +107,5 @@ def judge_version(version: str | None, rule: VersionRule, what: str, *, code: st
     except ValueError as exc:
         return Outcome(unknown(f"{what} not comparable: {exc}"), version, expected)
     if problem:
-        return Outcome(failed(f"{what} {problem}", code, Action.UPDATE_FIRMWARE), version,
-                       expected)
+        return Outcome(failed(f"{what} {problem}", code), version, expected)
     return Outcome(passed(f"{what} {version}"), version, expected)

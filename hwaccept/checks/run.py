@@ -16,6 +16,7 @@ from hwaccept.profiles.schema import Profile
 
 from . import (
     disks,
+    fabric_manager,
     gpu_idle,
     gpu_links,
     gpu_memory,
@@ -34,7 +35,7 @@ from .waivers import apply_waivers
 CHECKS: tuple[AnyCheck, ...] = tuple(sorted(
     (*gpus.CHECKS, *gpu_links.CHECKS, *gpu_memory.CHECKS, *gpu_idle.CHECKS,
      *nvswitches.CHECKS, *pcie.CHECKS, *nics.CHECKS, *infiniband.CHECKS, *disks.CHECKS,
-     *system.CHECKS, *kernel_log.CHECKS),
+     *system.CHECKS, *kernel_log.CHECKS, *fabric_manager.CHECKS),
     key=lambda check: check.family.order))
 """All checks, in listing order (a stable sort keeps each family's own order)."""
 

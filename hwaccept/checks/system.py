@@ -18,7 +18,7 @@ from hwaccept.inventory.records import System as Machine
 from hwaccept.profiles.schema import Profile, System
 
 from .coverage import read_everything
-from .findings import Action, Judgment, Outcome, Part, failed, passed, unknown, worst
+from .findings import Judgment, Outcome, Part, failed, passed, unknown, worst
 from .parts import edac_part, system_part
 from .registry import AnyCheck, Check, Context, Family, section_check
 from .rules import describe_version_rule, judge_version, matches
@@ -49,18 +49,17 @@ def _cpu_model(spec: System, machine: Machine, _context: Context) -> Outcome:
     if matches(machine.cpu_model, pattern):
         return Outcome(passed(f"{machine.cpu_model} matches {pattern}"), machine.cpu_model,
                        pattern)
-    return Outcome(failed(f"{machine.cpu_model} does not match {pattern}", "CPU_MODEL",
-                          Action.INSPECT), machine.cpu_model, pattern)
+    return Outcome(failed(f"{machine.cpu_model} does not match {pattern}", "CPU_MODEL"),
+                   machine.cpu_model, pattern)
 
 
-def equal(value: int | None, want: int | None, what: str, code: str,
-          action: Action) -> Outcome:
+def equal(value: int | None, want: int | None, what: str, code: str) -> Outcome:
     """A count that must be exactly the profile's."""
     if value is None:
         return Outcome(unknown(f"{what} not known"), None, want)
     if value == want:
         return Outcome(passed(f"{value} {what}"), value, want)
-    return Outcome(failed(f"{value} {what}, expected {want}", code, action), value, want)
+    return Outcome(failed(f"{value} {what}, expected {want}", code), value, want)
 
 
 def at_least(value: float | None, least: float, what: str, code: str,
@@ -72,8 +71,8 @@ def at_least(value: float | None, least: float, what: str, code: str,
         return Outcome(unknown(f"{what} not known"), None, expected, unit or None)
     if value >= least:
         return Outcome(passed(f"{value:g}{shown} {what}"), value, expected, unit or None)
-    return Outcome(failed(f"{value:g}{shown} {what}, expected at least {least:g}{shown}", code,
-                          Action.INSPECT), value, expected, unit or None)
+    return Outcome(failed(f"{value:g}{shown} {what}, expected at least {least:g}{shown}", code),
+                   value, expected, unit or None)
 
 
 def _memory(spec: System, machine: Machine, _context: Context) -> Outcome:
@@ -121,7 +120,7 @@ def _cmdline(spec: System, machine: Machine, _context: Context) -> Outcome:
     measured = machine.kernel_cmdline.strip()
     if absent:
         return Outcome(failed(f"kernel command line lacks {' '.join(absent)}",
-                              "KERNEL_CMDLINE", Action.CONFIGURE), measured, expected)
+                              "KERNEL_CMDLINE"), measured, expected)
     return Outcome(passed(f"kernel command line holds {expected or 'nothing asked'}"),
                    measured, expected)
 
@@ -138,13 +137,13 @@ def judge_edac(controller: EdacController, most: int) -> Judgment:
     if controller.uncorrectable is None:
         judged.append(unknown("uncorrected error count not known"))
     elif controller.uncorrectable:
-        judged.append(failed(f"{controller.uncorrectable} uncorrected memory errors",
-                             "MEMORY_UE", Action.REPLACE_DIMM))
+        judged.append(failed(f"{controller.uncorrectable} uncorrected memory errors, expected 0",
+                             "MEMORY_UE"))
     if controller.correctable is None:
         judged.append(unknown("corrected error count not known"))
     elif controller.correctable > most:
         judged.append(failed(f"{controller.correctable} corrected memory errors, at most {most} "
-                             "allowed", "MEMORY_CE", Action.REPLACE_DIMM))
+                             "allowed", "MEMORY_CE"))
     return worst(judged or [passed(f"{controller.uncorrectable} uncorrected, "
                                    f"{controller.correctable} corrected memory errors")])
 
@@ -171,7 +170,7 @@ CHECKS: tuple[AnyCheck, ...] = (
     whole("cpu_sockets", Family.CPU, "populated CPU sockets against `sockets`", key="sockets",
           called="CPUs",
           judge=lambda spec, machine, _c: equal(machine.sockets, spec.sockets, "CPU sockets",
-                                                "CPU_SOCKETS", Action.INSPECT)),
+                                                "CPU_SOCKETS")),
     whole("cpu_cores", Family.CPU, "physical cores against `cores_min`", key="cores_min",
           called="CPUs",
           judge=lambda spec, machine, _c: at_least(machine.cores, spec.cores_min or 0,
@@ -183,8 +182,7 @@ CHECKS: tuple[AnyCheck, ...] = (
     whole("memory_numa_nodes", Family.MEMORY, "NUMA nodes against `numa_nodes`",
           key="numa_nodes", called="memory",
           judge=lambda spec, machine, _c: equal(machine.numa_nodes, spec.numa_nodes,
-                                                "NUMA nodes", "MEMORY_NUMA_NODES",
-                                                Action.CONFIGURE)),
+                                                "NUMA nodes", "MEMORY_NUMA_NODES")),
     section_check("memory_edac", Family.MEMORY, "EDAC error counts of each memory controller: "
                   "no uncorrected, corrected up to `edac_correctable_max`",
                   section=system_section, keys=("edac_correctable_max",),

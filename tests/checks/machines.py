@@ -10,6 +10,7 @@ from typing import Any
 
 from hwaccept.checks import Context, Finding, check_by_name
 from hwaccept.inventory.build import build_inventory
+from hwaccept.inventory.fabric_manager import LOG_PATH
 from hwaccept.inventory.kernel_events import attribute_to_gpus
 from hwaccept.inventory.records import (
     EccCounts,
@@ -23,6 +24,7 @@ from hwaccept.inventory.records import (
 )
 from hwaccept.profiles.schema import Profile
 from hwaccept.snapshot import load_snapshot, snapshot_sources
+from hwaccept.tools import fabricmanager_log
 from hwaccept.tools.kernel_log import events
 from tests.corpus import corpus
 
@@ -48,10 +50,26 @@ def a100() -> Inventory:
 
 def with_kernel_log(inventory: Inventory, capture: str) -> Inventory:
     """`inventory` as if its kernel log were the corpus capture `capture` (kmsg/...)."""
-    lines = corpus(capture).read_text().splitlines()
+    return with_log_lines(inventory, corpus(capture).read_text().splitlines())
+
+
+def with_log_lines(inventory: Inventory, lines: list[str]) -> Inventory:
+    """`inventory` as if its whole kernel log were `lines`."""
     found = attribute_to_gpus(events(lines), inventory.gpus)
     return dataclasses.replace(inventory, kernel_log=KernelLog(source="dmesg", lines=len(lines)),
                                kernel_events=tuple(found), complete=None)
+
+
+def with_fabric_log(inventory: Inventory, lines: list[str]) -> Inventory:
+    """`inventory` as if its Fabric Manager log were `lines`."""
+    return dataclasses.replace(
+        inventory, fabric_manager_log=KernelLog(source=LOG_PATH, lines=len(lines)),
+        fabric_manager_events=tuple(fabricmanager_log.events(lines)))
+
+
+def xid_line(address: str, xid: int, text: str = "test") -> str:
+    """A kernel log line of an Xid at a GPU's PCI address (`0000:9b:00.0`)."""
+    return f"[  100.000000] NVRM: Xid (PCI:{address[:-2]}): {xid}, pid=1, name=x, {text}"
 
 
 def profile(**sections: Any) -> Profile:

@@ -18,7 +18,7 @@ def test_the_h100_machine_has_its_eight_gpus() -> None:
         check="gpu_count", family="gpu", component="gpu", component_id="HSR8X04", name="GPUs",
         verdict=Verdict.PASS, message="8 GPUs: GPU 0, GPU 1, GPU 2, GPU 3, GPU 4, GPU 5, GPU 6, "
                                       "GPU 7",
-        measured="8", expected="8", serial="HSR8X04", model="PowerEdge XE9680")
+        measured="8", expected="8", serial="HSR8X04", model="PowerEdge XE9680", who="system")
 
 
 def test_a_missing_gpu_fails_the_count_naming_expected_and_found() -> None:
@@ -81,7 +81,7 @@ def test_a_double_bit_error_fails_the_gpu_for_rma() -> None:
         measured="volatile_dbe=1, aggregate_dbe=1, aggregate_sbe=0",
         expected="volatile_dbe<=0, aggregate_dbe<=0, aggregate_sbe<=100",
         serial="1650124000001", bdf="0000:1a:00.0", model="NVIDIA H100 80GB HBM3",
-        failure_code="GPU_ECC_DBE", action=Action.RMA_GPU)
+        failure_code="GPU_ECC_DBE", action=Action.RMA_GPU, who="gpu1")
 
 
 ROW_REMAP = profile(gpus={"row_remap": {"pending_allowed": False, "failure_allowed": False,
@@ -121,7 +121,7 @@ def test_a_downtrained_x8_link_fails_while_an_idle_gen1_passes() -> None:
     assert (narrow.verdict, narrow.failure_code, narrow.action, narrow.measured,
             narrow.expected, narrow.message) == (
         Verdict.FAIL, "PCIE_LINK_DOWNTRAINED", Action.RESEAT, "Gen5 x8 (max Gen5 x16)",
-        "Gen5 x16", "link trained at x8, below x16 (capable of x16)")
+        "Gen5 x16", "PCIe link x8, expected x16")
     idle = only("gpu_pcie_link", link, machine(gpus=(gpu(pcie_gen_current=1),)))
     assert idle.verdict is Verdict.PASS
     assert "GPUs lower the link speed when idle" in idle.message
@@ -133,7 +133,7 @@ def test_a_downtrained_x8_link_fails_while_an_idle_gen1_passes() -> None:
 def test_every_h100_link_is_gen5_x16() -> None:
     found = run("gpu_pcie_link", profile(gpus={"pcie_gen": 5, "pcie_width": 16}), h100())
     assert {(f.verdict, f.measured, f.message) for f in found} == {
-        (Verdict.PASS, "Gen5 x16 (max Gen5 x16)", "link Gen5 x16 (max Gen5 x16)")}
+        (Verdict.PASS, "Gen5 x16 (max Gen5 x16)", "PCIe link Gen5 x16 (max Gen5 x16)")}
     assert [f.bdf for f in found] == [g.pci_address for g in h100().gpus]
 
 

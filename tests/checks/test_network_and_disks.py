@@ -140,7 +140,7 @@ def test_a_critical_warning_sends_the_drive_back() -> None:
     finding = only("disk_smart", NVME, machine(disks=(drive(worn),)))
     assert (finding.verdict, finding.failure_code, finding.action, finding.message) == (
         Verdict.FAIL, "NVME_CRITICAL_WARNING", Action.RMA_DISK,
-        "critical warning reliability_degraded")
+        "critical warning reliability_degraded, expected none")
     hot = dataclasses.replace(healthy(), critical_warning=0x2)
     assert only("disk_smart", NVME, machine(disks=(drive(hot),))).action is Action.INSPECT
 

@@ -31,7 +31,7 @@ def test_the_h100_machine_has_its_connectx7s_and_gpus_at_gen5_x16() -> None:
     assert {f.verdict for f in links} == {Verdict.PASS}
     assert links[1] == Finding(
         check="pcie_link", family="pcie", component="pcie", component_id="0000:1a:00.0",
-        name="0000:1a:00.0", verdict=Verdict.PASS, message="link Gen5 x16 (max Gen5 x16)",
+        name="0000:1a:00.0", verdict=Verdict.PASS, message="PCIe link Gen5 x16 (max Gen5 x16)",
         measured="Gen5 x16 (max Gen5 x16)", expected="Gen5 x16", bdf="0000:1a:00.0",
         model="ConnectX-7")
     assert {f.verdict for f in run("pcie_driver", DEVICES, h100())} == {Verdict.PASS}
@@ -43,7 +43,9 @@ def test_a_downtrained_x8_of_x16_link_fails() -> None:
     assert (finding.verdict, finding.failure_code, finding.action, finding.measured,
             finding.message) == (
         Verdict.FAIL, "PCIE_LINK_DOWNTRAINED", Action.RESEAT, "Gen5 x8 (max Gen5 x16)",
-        "link trained at x8, below x16 (capable of x16)")
+        "PCIe link x8, expected x16")
+    assert finding.line() == (
+        "0000:1a:00.0: PCIe link x8, expected x16 — PCIE_LINK_DOWNTRAINED → RESEAT")
 
 
 def test_a_slot_that_cannot_carry_the_link_is_inspected() -> None:
@@ -54,8 +56,7 @@ def test_a_slot_that_cannot_carry_the_link_is_inspected() -> None:
                    machine(pci_devices=(upstream, device)))
     assert (finding.verdict, finding.failure_code, finding.action, finding.message) == (
         Verdict.FAIL, "PCIE_LINK_DOWNTRAINED", Action.INSPECT,
-        f"link trained at Gen4, below Gen5 (capable of Gen5); the upstream port {port} is "
-        "capable of only Gen4")
+        f"PCIe link Gen4, expected Gen5; the upstream port {port} is capable of only Gen4")
 
 
 def test_an_idle_gpu_function_at_gen1_passes_but_a_nic_at_gen4_does_not() -> None:

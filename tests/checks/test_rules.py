@@ -91,8 +91,7 @@ def test_patterns_are_shell_style_and_ignore_case() -> None:
 
 def test_the_worst_judgment_decides_and_every_problem_is_said() -> None:
     judged = worst([passed("a 0"), unknown("b not known"),
-                    failed("c 2", "GPU_ECC_DBE", Action.RMA_GPU),
-                    failed("d 3", "GPU_ECC_SBE", Action.RMA_GPU)])
+                    failed("c 2", "GPU_ECC_DBE"), failed("d 3", "GPU_ECC_SBE")])
     assert judged == Judgment(Verdict.FAIL, "c 2; b not known; d 3", "GPU_ECC_DBE",
                               Action.RMA_GPU)
     assert worst([passed("a"), passed("b")]) == passed("a; b")
@@ -100,16 +99,16 @@ def test_the_worst_judgment_decides_and_every_problem_is_said() -> None:
 
 def test_a_finding_carries_the_junit_properties_in_contract_order() -> None:
     part = Part("gpu", "1650124031592", "GPU 0", serial="1650124031592", bdf="0000:19:00.0",
-                model="NVIDIA H100 80GB HBM3")
+                model="NVIDIA H100 80GB HBM3", who="gpu0")
     finding = make_finding("gpu_ecc", "gpu", part, Outcome(
-        failed("volatile uncorrectable (DBE) 1", "GPU_ECC_DBE", Action.RMA_GPU),
+        failed("volatile uncorrectable (DBE) 1", "GPU_ECC_DBE"),
         "volatile_dbe=1", "volatile_dbe<=0"))
     assert finding == Finding(
         check="gpu_ecc", family="gpu", component="gpu", component_id="1650124031592",
         name="GPU 0", verdict=Verdict.FAIL, message="volatile uncorrectable (DBE) 1",
         measured="volatile_dbe=1", expected="volatile_dbe<=0", serial="1650124031592",
         bdf="0000:19:00.0", model="NVIDIA H100 80GB HBM3", failure_code="GPU_ECC_DBE",
-        action=Action.RMA_GPU)
+        action=Action.RMA_GPU, who="gpu0")
     assert finding.properties() == [
         ("component", "gpu"), ("component_id", "1650124031592"), ("serial", "1650124031592"),
         ("bdf", "0000:19:00.0"), ("model", "NVIDIA H100 80GB HBM3"), ("check", "gpu_ecc"),
