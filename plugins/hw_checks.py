@@ -62,7 +62,7 @@ def _short(text: str) -> str:
 def finding_id(finding: Finding) -> str:
     """`gpu3-1654922004712`, `0000:1b:00.0-ConnectX-7`, `mlx5_0-1`, `nvme0n1-S4X`."""
     name = finding.name
-    if finding.component == "gpu" and name.lower().startswith("gpu "):
+    if re.fullmatch(r"GPU \d+", name):
         name = "gpu" + name[4:]
     parts = [name.replace("/", "-")]
     if finding.serial and finding.serial not in name:
