@@ -172,10 +172,22 @@ def _utf8(file: str, data: bytes) -> str:
             f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")) from None
 
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it; a file it refuses is parsed again by the pure
+Python one, whose messages the error reports use."""
+
+
+def _compose(text: str) -> Node | None:
+    try:
+        return yaml.compose(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_text(file: str, text: str) -> Document:
     """One YAML document as data with places; raises ProfileSyntaxError."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(mark.line + 1, mark.column + 1) if mark else Location(1, 1)
