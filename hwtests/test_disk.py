@@ -1,4 +1,4 @@
-"""Disks: count, identity, size, firmware, SMART health, against the SKU profile.
+"""Disks: count, identity, size, firmware, SMART health and temperature, per the profile.
 
 Each test runs one check of hwaccept.checks on one component; see plugins/hw_checks.py.
 """
@@ -46,4 +46,10 @@ def test_disk_firmware(finding: Finding) -> None:
 @pytest.mark.hw_check("disk_smart")
 def test_disk_smart(finding: Finding) -> None:
     """SMART health against the `smart` limits."""
+    judge(finding)
+
+
+@pytest.mark.hw_check("disk_temperature")
+def test_disk_temperature(finding: Finding) -> None:
+    """SMART temperature at rest against `smart.temperature_max_c`."""
     judge(finding)

@@ -73,6 +73,12 @@ def test_gpu_mig_mode(finding: Finding) -> None:
     judge(finding)
 
 
+@pytest.mark.hw_check("gpu_identity")
+def test_gpu_identity(finding: Finding) -> None:
+    """Every GPU has a UUID and a serial, shared with no other GPU."""
+    judge(finding)
+
+
 @pytest.mark.hw_check("gpu_pcie_link")
 def test_gpu_pcie_link(finding: Finding) -> None:
     """PCIe link (capability and current) against `pcie_gen` and `pcie_width`."""
@@ -82,6 +88,12 @@ def test_gpu_pcie_link(finding: Finding) -> None:
 @pytest.mark.hw_check("gpu_nvlinks")
 def test_gpu_nvlinks(finding: Finding) -> None:
     """NVLink count and states against `nvlinks`."""
+    judge(finding)
+
+
+@pytest.mark.hw_check("gpu_nvlink_errors")
+def test_gpu_nvlink_errors(finding: Finding) -> None:
+    """NVLink error counters of each link against the `nvlinks` error maxima."""
     judge(finding)
 
 

@@ -1,4 +1,4 @@
-"""InfiniBand and RoCE ports: count, state, rate, link layer, firmware, against the SKU profile.
+"""InfiniBand and RoCE ports: count, state, rate, link layer, firmware, error counters.
 
 Each test runs one check of hwaccept.checks on one component; see plugins/hw_checks.py.
 """
@@ -52,4 +52,10 @@ def test_ib_link_layer(finding: Finding) -> None:
 @pytest.mark.hw_check("ib_firmware")
 def test_ib_firmware(finding: Finding) -> None:
     """HCA firmware against the `firmware` rule."""
+    judge(finding)
+
+
+@pytest.mark.hw_check("ib_errors")
+def test_ib_errors(finding: Finding) -> None:
+    """Port error counters against the `infiniband` error maxima."""
     judge(finding)

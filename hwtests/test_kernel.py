@@ -1,4 +1,4 @@
-"""The kernel log: Xids per GPU, forbidden patterns, against the SKU profile.
+"""The kernel log: Xids per GPU, other hardware events per part, forbidden patterns.
 
 Each test runs one check of hwaccept.checks on one component; see plugins/hw_checks.py.
 """
@@ -22,6 +22,12 @@ def test_kernel_xid(finding: Finding) -> None:
 @pytest.mark.hw_check("kernel_forbidden")
 def test_kernel_forbidden(finding: Finding) -> None:
     """Hardware events of the kernel log against `forbidden_patterns`."""
+    judge(finding)
+
+
+@pytest.mark.hw_check("kernel_events")
+def test_kernel_events(finding: Finding) -> None:
+    """Hardware events other than Xids (AER, MCE, EDAC, NVMe, link, SXid), per part."""
     judge(finding)
 
 

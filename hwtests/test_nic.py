@@ -1,4 +1,4 @@
-"""Ethernet interfaces: count, driver, link, speed, MTU, firmware, against the SKU profile.
+"""Ethernet interfaces: count, driver, link, speed, MTU, firmware, errors, per the profile.
 
 Each test runs one check of hwaccept.checks on one component; see plugins/hw_checks.py.
 """
@@ -46,4 +46,10 @@ def test_nic_state(finding: Finding) -> None:
 @pytest.mark.hw_check("nic_firmware")
 def test_nic_firmware(finding: Finding) -> None:
     """Firmware version against the `firmware` rule."""
+    judge(finding)
+
+
+@pytest.mark.hw_check("nic_errors")
+def test_nic_errors(finding: Finding) -> None:
+    """Statistics error counters against `errors_max`."""
     judge(finding)

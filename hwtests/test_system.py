@@ -1,4 +1,4 @@
-"""The machine: BIOS, BMC, kernel command line, against the SKU profile.
+"""The machine: DMI identity, BIOS, BMC, kernel command line, against the SKU profile.
 
 Each test runs one check of hwaccept.checks on one component; see plugins/hw_checks.py.
 """
@@ -11,6 +11,12 @@ from hwaccept.checks.findings import Finding
 from plugins.hw_checks import judge
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.system]
+
+
+@pytest.mark.hw_check("system_identity")
+def test_system_identity(finding: Finding) -> None:
+    """DMI vendor, product name and serial are set."""
+    judge(finding)
 
 
 @pytest.mark.hw_check("system_bios")

@@ -28,6 +28,28 @@ one leaves the fabric unusable until the GPUs and NVSwitches are reset or the ho
 restarts. A non-fatal one is RETEST (logged and corrected; watch whether it recurs), a
 fatal one INSPECT rather than an RMA, as the log file outlives reboots and may hold an
 error from before this acceptance run.
+
+The kernel log's other hardware events (`EVENTS`, keyed by failure code; the event codes are
+hwaccept/tools/kernel_log.py's) fail or warn by the row's default unless the profile's
+`kernel_log.events` lists say otherwise. A fatal or non-fatal uncorrectable PCIe error
+fails, as uncorrectable errors make the link unreliable (PCI Express Base Specification,
+6.2.2 "Error Classification"); a corrected one warns. Every AER row's action is RESEAT, as
+for the AER counters. A machine-check exception fails and a machine check only logged (or a
+CPU throttled above its temperature threshold, arch/x86/kernel/cpu/mce/therm_throt.c) warns;
+their action is INSPECT, since the bank and status must be decoded (rasdaemon, mcelog) to
+tell a CPU from a memory or I/O fault. An uncorrected memory error EDAC logged fails with
+REPLACE_DIMM (the line names the DIMM), as MEMORY_UE does; a corrected one warns with
+RETEST, since memory_edac judges the corrected count against the profile's maximum. An NVMe
+controller that timed out, went down, never became ready or was removed by the driver
+(drivers/nvme/host/pci.c) fails with RESEAT: at a station the drive is seated again first,
+as for a GPU off the bus, and sent back if it recurs. An aborted command or a failed I/O
+warns with RETEST (SMART's media errors judge the media); a PCIe error on the drive's link
+warns with RESEAT. A link that went down after it had been up is a flap (LINK_FLAP), and a
+transceiver module error (mlx5 `Port module event[error]`) is LINK_MODULE_ERROR: both warn
+with REPLACE_CABLE; Azure's health checks fail an InfiniBand port at five `lost carrier`
+lines in 24 hours (azurehpc-health-checks customTests/azure_ib_link_flapping.nhc). An SXid
+printed by the NVSwitch driver warns with its NVSWITCH_SXID_<n> code; the Fabric Manager
+log says whether it was fatal (nvswitch_sxid).
 """
 
 from __future__ import annotations
@@ -222,6 +244,100 @@ def _xid_codes() -> dict[str, Code]:
             for n, x in XIDS.items()}
 
 
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of kernel log hardware event (other than an Xid), and what hwaccept does."""
+
+    source: str  # the event's source (EventSource value): aer, mce, edac, nvme, link
+    code: str  # the event's code as hwaccept/tools/kernel_log.py gives it
+    name: str  # how a finding names it: `AER fatal`
+    default: Severity
+    action: Action
+    means: str  # one line, for the technician
+
+
+_RESEAT_DRIVE = "; seat the drive again, and send it back if it recurs"
+
+EVENTS: Mapping[str, EventKind] = {
+    "KERNEL_AER_FATAL": EventKind(
+        "aer", "fatal", "AER fatal", _FAIL, Action.RESEAT,
+        "a fatal uncorrectable PCIe error was logged: the link is unreliable"),
+    "KERNEL_NVME_CONTROLLER_DOWN": EventKind(
+        "nvme", "controller_down", "NVMe controller down", _FAIL, Action.RESEAT,
+        "the NVMe controller stopped answering and was reset" + _RESEAT_DRIVE),
+    "KERNEL_NVME_REMOVED": EventKind(
+        "nvme", "removed", "NVMe controller removed", _FAIL, Action.RESEAT,
+        "the driver gave up on the NVMe controller and removed it" + _RESEAT_DRIVE),
+    "KERNEL_NVME_NOT_READY": EventKind(
+        "nvme", "not_ready", "NVMe controller not ready", _FAIL, Action.RESEAT,
+        "the NVMe controller never became ready" + _RESEAT_DRIVE),
+    "KERNEL_NVME_TIMEOUT": EventKind(
+        "nvme", "timeout", "NVMe timeout", _FAIL, Action.RESEAT,
+        "an NVMe command timed out and the controller was reset" + _RESEAT_DRIVE),
+    "KERNEL_MCE_EXCEPTION": EventKind(
+        "mce", "exception", "machine check exception", _FAIL, Action.INSPECT,
+        "a machine-check exception was raised: decode its bank and status (CPU, memory or I/O)"),
+    "KERNEL_EDAC_UE": EventKind(
+        "edac", "ue", "EDAC uncorrected error", _FAIL, Action.REPLACE_DIMM,
+        "EDAC logged an uncorrected memory error on the DIMM the line names"),
+    "KERNEL_AER_NONFATAL": EventKind(
+        "aer", "nonfatal", "AER non-fatal", _FAIL, Action.RESEAT,
+        "a non-fatal uncorrectable PCIe error was logged: a transaction was lost on the link"),
+    "KERNEL_MCE_LOGGED": EventKind(
+        "mce", "logged", "machine check logged", _WARN, Action.INSPECT,
+        "a machine check was logged without an exception: decode it (rasdaemon, mcelog)"),
+    "KERNEL_MCE_THERMAL": EventKind(
+        "mce", "thermal", "CPU thermal throttle", _WARN, Action.INSPECT,
+        "a CPU ran above its temperature threshold and was throttled: cooling, heatsink contact"),
+    "KERNEL_EDAC_CE": EventKind(
+        "edac", "ce", "EDAC corrected error", _WARN, Action.RETEST,
+        "EDAC logged corrected memory errors; memory_edac judges their count"),
+    "KERNEL_AER_CORRECTED": EventKind(
+        "aer", "corrected", "AER corrected", _WARN, Action.RESEAT,
+        "corrected PCIe errors were logged: a marginal link"),
+    "KERNEL_NVME_PCI_ERROR": EventKind(
+        "nvme", "pci_error", "NVMe PCIe error", _WARN, Action.RESEAT,
+        "a PCIe error was reported on the NVMe controller's link"),
+    "KERNEL_NVME_IO_ERROR": EventKind(
+        "nvme", "io_error", "NVMe I/O error", _WARN, Action.RETEST,
+        "an NVMe read or write failed; the drive's SMART media errors say whether the media is "
+        "at fault"),
+    "KERNEL_NVME_ABORT": EventKind(
+        "nvme", "abort", "NVMe command aborted", _WARN, Action.RETEST,
+        "the driver aborted an NVMe command"),
+    "LINK_MODULE_ERROR": EventKind(
+        "link", "module_error", "transceiver module error", _WARN, Action.REPLACE_CABLE,
+        "the port's cable or transceiver module reported an error (power, temperature, bad or "
+        "unsupported cable)"),
+    "LINK_FLAP": EventKind(
+        "link", "flap", "link flap", _WARN, Action.REPLACE_CABLE,
+        "the link went down after it had been up: the cable, transceiver or far end"),
+}
+"""Kernel log hardware events other than Xids, by failure code, most telling first."""
+
+UNKNOWN_EVENT = "KERNEL_HARDWARE_EVENT"
+SXID_EVENT = "NVSWITCH_SXID"
+"""The policy name of SXids in the kernel log; each gives its NVSWITCH_SXID_<n> code."""
+
+
+def event_code(source: str, code: str) -> str:
+    """The failure code of a kernel log event, `KERNEL_HARDWARE_EVENT` when none is listed."""
+    return next((failure for failure, row in EVENTS.items()
+                 if (row.source, row.code) == (source, code)), UNKNOWN_EVENT)
+
+
+def event_default(failure: str) -> Severity:
+    """How an event is judged when the profile lists it nowhere (SXids and unknowns warn)."""
+    row = EVENTS.get(failure)
+    return row.default if row else Severity.WARN
+
+
+def event_rank(failure: str) -> int:
+    """Sort key putting the most telling event first."""
+    order = list(EVENTS)
+    return order.index(failure) if failure in order else len(order)
+
+
 _MISSING = "fewer {} than the profile's count enumerated: seat them"
 _EXTRA = "more {} than the profile's count: a different build than the profile describes"
 _MAX = "above the profile's maximum"
@@ -251,6 +367,11 @@ CODES: Mapping[str, Code] = {
     "GPU_NVLINK_COUNT": Code(Action.INSPECT, "more NVLinks than the profile's count: a "
                                              "different GPU or baseboard"),
     "GPU_NVLINK_DOWN": Code(Action.RESEAT, "an NVLink of the GPU is not active"),
+    "GPU_NVLINK_ERRORS": Code(Action.RESEAT, f"NVLink CRC, replay or recovery errors {_MAX}: "
+                                             "seat the parts of the NVLink path"),
+    "GPU_IDENTITY": Code(Action.INSPECT, "the GPU's UUID or serial is missing or another GPU "
+                                         "reports the same one: its InfoROM; the RMA process "
+                                         "cannot name the part"),
     "GPU_ECC_DBE": Code(Action.RMA_GPU, f"uncorrectable (double-bit) ECC errors {_MAX}"),
     "GPU_ECC_SBE": Code(Action.RMA_GPU, f"corrected (single-bit) ECC errors {_MAX}"),
     "GPU_RETIRED_PAGES_DBE": Code(Action.RMA_GPU, f"pages retired for double-bit errors {_MAX}"),
@@ -313,6 +434,8 @@ CODES: Mapping[str, Code] = {
                                                 "or the far end",
                           {Situation.NOT_BROUGHT_UP: Action.CONFIGURE}),
     "NIC_FIRMWARE": Code(Action.UPDATE_FIRMWARE, "the NIC firmware breaks the profile's rule"),
+    "NIC_ERRORS": Code(Action.REPLACE_CABLE, f"the interface's error counters {_MAX}: CRC and "
+                                             "frame errors point at the cable or transceiver"),
     # InfiniBand and RoCE ports
     "IB_PORT_MISSING": Code(Action.RESEAT, _MISSING.format("InfiniBand ports")),
     "IB_PORT_COUNT": Code(Action.INSPECT, _EXTRA.format("InfiniBand ports")),
@@ -330,6 +453,9 @@ CODES: Mapping[str, Code] = {
     "IB_LINK_LAYER": Code(Action.CONFIGURE, "the port's link layer (InfiniBand or Ethernet) is "
                                             "not the profile's: the port's link type setting"),
     "IB_FIRMWARE": Code(Action.UPDATE_FIRMWARE, "the HCA firmware breaks the profile's rule"),
+    "IB_ERRORS": Code(Action.REPLACE_CABLE, f"the port's error counters {_MAX}: symbol errors, "
+                                           "link recoveries and downs point at the cable or "
+                                           "transceiver"),
     # disks
     "DISK_MISSING": Code(Action.RESEAT, _MISSING.format("disks")),
     "DISK_COUNT": Code(Action.INSPECT, _EXTRA.format("disks")),
@@ -345,6 +471,8 @@ CODES: Mapping[str, Code] = {
     "DISK_WEAR": Code(Action.RMA_DISK, f"the drive's endurance used {_MAX}"),
     "DISK_SPARE_LOW": Code(Action.RMA_DISK, "the drive's available spare is below the "
                                             "profile's minimum"),
+    "DISK_TEMPERATURE": Code(Action.INSPECT, "the drive is hotter at rest than the profile "
+                                             "allows: airflow, fans, drive bay cooling"),
     # processors, memory, firmware, kernel
     "CPU_MODEL": Code(Action.INSPECT, "the CPU model is not the profile's"),
     "CPU_SOCKETS": Code(Action.INSPECT, "a CPU socket count other than the profile's"),
@@ -356,10 +484,17 @@ CODES: Mapping[str, Code] = {
     "MEMORY_UE": Code(Action.REPLACE_DIMM, "uncorrected memory errors counted by EDAC"),
     "MEMORY_CE": Code(Action.REPLACE_DIMM, f"corrected memory errors counted by EDAC {_MAX}"),
     "BIOS_FIRMWARE": Code(Action.UPDATE_FIRMWARE, "the BIOS version breaks the profile's rule"),
+    "SYSTEM_IDENTITY": Code(Action.INSPECT, "the DMI vendor, product name or serial is missing "
+                                            "or a placeholder: the board's FRU data, which the "
+                                            "RMA process needs"),
     "KERNEL_CMDLINE": Code(Action.CONFIGURE, "the kernel command line lacks options the profile "
                                              "requires"),
     "KERNEL_LOG_FORBIDDEN": Code(Action.INSPECT, "a hardware event of the kernel log matches a "
                                                  "pattern the profile forbids"),
+    # kernel log events other than Xids
+    **{failure: Code(row.action, row.means) for failure, row in EVENTS.items()},
+    UNKNOWN_EVENT: Code(Action.INSPECT, "a hardware event of the kernel log this catalog does "
+                                        "not describe: read the line"),
     # Xids
     **_xid_codes(),
     xid_code(NUMBERED): Code(Action.INSPECT, "an Xid this catalog does not describe: look it "

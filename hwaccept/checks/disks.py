@@ -7,11 +7,14 @@ on another transport a field the drive does not report is not applicable, not un
 With a `smart` section, a drive whose overall SMART status failed fails too. Any set
 critical warning bit is NVME_CRITICAL_WARNING; when the temperature bit is the only one, it
 is the catalog's TEMPERATURE_ONLY situation (the drive's cooling, not the drive).
+`disk_temperature` compares the temperature SMART reports (read at rest) with
+`smart.temperature_max_c`; `disk_smart` is asked for by the other `smart` keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from hwaccept.inventory.records import Disk, SmartHealth
 from hwaccept.profiles.schema import Disks, Profile, SmartLimits
@@ -27,6 +30,9 @@ from .rules import judge_version, matches
 GB = 10**9
 NVME = "nvme"
 TEMPERATURE_ONLY = ("temperature_out_of_range",)
+SMART_KEYS = ("critical_warning_allowed", "media_errors_max", "percentage_used_max",
+              "available_spare_min")
+S = TypeVar("S")
 
 
 def disks_section(profile: Profile) -> Disks | None:
@@ -136,10 +142,12 @@ def smart_judgments(limits: SmartLimits, disk: Disk) -> list[Judgment]:
     return [j for j in judged if j is not None]
 
 
-def _smart(spec: Disks, disk: Disk, _context: Context) -> Outcome:
-    limits = spec.smart
-    if limits is None:
-        raise LookupError("disk_smart judged without `smart`")
+def smart_section(profile: Profile) -> SmartLimits | None:
+    """The profile's `disks.smart` section."""
+    return profile.disks.smart if profile.disks else None
+
+
+def _smart(limits: SmartLimits, disk: Disk, _context: Context) -> Outcome:
     judged = smart_judgments(limits, disk) or [
         unknown(f"none of the SMART values the profile limits applies to a "
                 f"{disk.transport or 'disk of unknown transport'}")]
@@ -166,13 +174,35 @@ def describe_smart(limits: SmartLimits) -> str:
     return ", ".join(p for p in parts if p) or "SMART health passed"
 
 
-def disk_check(name: str, summary: str, key: str,
-               judge: Callable[[Disks, Disk, Context], Outcome]) -> Check[Disk]:
-    """A check with one finding per disk in scope, asked for by `key`."""
-    return section_check(name, Family.DISK, summary, section=disks_section, keys=(key,),
+def _temperature(limits: SmartLimits, disk: Disk, _context: Context) -> Outcome:
+    most = limits.temperature_max_c or 0.0
+    expected = f"<= {most:g}"
+    health = disk.smart
+    if health is None or not health.supported:
+        why = health.reason if health else "no health record"
+        return Outcome(unknown(f"SMART not read: {why}"), None, expected, "C")
+    celsius = health.temperature_c
+    if celsius is None:
+        return Outcome(unknown("temperature not known"), None, expected, "C")
+    if celsius > most:
+        return Outcome(failed(f"{celsius} C at rest, above {most:g} C", "DISK_TEMPERATURE"),
+                       celsius, expected, "C")
+    return Outcome(passed(f"{celsius} C at rest"), celsius, expected, "C")
+
+
+def scoped(name: str, summary: str, section: Callable[[Profile], S | None],
+           keys: tuple[str, ...], judge: Callable[[S, Disk, Context], Outcome]) -> Check[Disk]:
+    """A check with one finding per disk in scope, asked for by any of `keys` of `section`."""
+    return section_check(name, Family.DISK, summary, section=section, keys=keys,
                          components=in_scope, label=disk_label,
                          part=lambda _context, disk: disk_part(disk), judge=judge,
                          unread=unlisted("disk", "disks"))
+
+
+def disk_check(name: str, summary: str, key: str,
+               judge: Callable[[Disks, Disk, Context], Outcome]) -> Check[Disk]:
+    """A check with one finding per disk in scope, asked for by `key` of `disks`."""
+    return scoped(name, summary, disks_section, (key,), judge)
 
 
 CHECKS: tuple[AnyCheck, ...] = (
@@ -183,5 +213,8 @@ CHECKS: tuple[AnyCheck, ...] = (
     disk_check("disk_size", "size against `size_gb_min`", "size_gb_min", _size),
     disk_check("disk_model", "model against the `model` pattern", "model", _model),
     disk_check("disk_firmware", "firmware against the `firmware` rule", "firmware", _firmware),
-    disk_check("disk_smart", "SMART health against the `smart` limits", "smart", _smart),
+    scoped("disk_smart", "SMART health against the `smart` limits", smart_section,
+           SMART_KEYS, _smart),
+    scoped("disk_temperature", "SMART temperature at rest against `smart.temperature_max_c`",
+           smart_section, ("temperature_max_c",), _temperature),
 )

@@ -7,6 +7,17 @@ A port is healthy only when its state is ACTIVE, not merely when the physical li
 (DOMAIN.md); ACTIVE_DEFER counts as ACTIVE. DOWN is a cable or peer; INIT or ARMED is a
 link up that no subnet manager has configured. A physical state of Polling (no peer) or
 Disabled is a situation of the catalog with its own action.
+
+`ib_errors` limits the port's error counters (IBTA PortCounters, read through the
+port's `counters/` directory; Documentation/ABI/stable/sysfs-class-infiniband). Each key
+names one counter, or two of one kind: `symbol_errors_max` symbol_error (minor errors on
+the physical lanes), `link_recoveries_max` link_error_recovery (the link retrained),
+`link_downed_max` link_downed (recovery failed and the link went down), `rcv_errors_max`
+port_rcv_errors (packets received with an error), `integrity_errors_max`
+local_link_integrity_errors and excessive_buffer_overrun_errors (runs of physical errors,
+or of flow-control overruns, past the port's threshold). The counters are 16, 8, 8, 16, 4
+and 4 bits wide (drivers/infiniband/core/sysfs.c, PORT_PMA_ATTR) and stop at their maximum,
+so a saturated one says "at least": link_downed at 255 counts 255 downs or more.
 """
 
 from __future__ import annotations
@@ -25,6 +36,16 @@ from .registry import AnyCheck, Check, Context, Family, section_check
 from .rules import judge_version, matches
 
 ACTIVE = "ACTIVE"
+IB_COUNTERS = (
+    ("symbol_errors_max", "symbol_error", 16),
+    ("link_recoveries_max", "link_error_recovery", 8),
+    ("link_downed_max", "link_downed", 8),
+    ("rcv_errors_max", "port_rcv_errors", 16),
+    ("integrity_errors_max", "local_link_integrity_errors", 4),
+    ("integrity_errors_max", "excessive_buffer_overrun_errors", 4),
+)
+"""(profile key, counter file, width in bits)."""
+ERROR_KEYS = tuple(dict.fromkeys(key for key, _, _ in IB_COUNTERS))
 STATE_ALIASES = {"ACTIVE_DEFER": ACTIVE}
 PHYS_SITUATIONS = {"Polling": Situation.PORT_POLLING, "Disabled": Situation.PORT_DISABLED}
 
@@ -118,10 +139,36 @@ def _firmware(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
                          missing=unknown("firmware version not known"))
 
 
-def ib_check(name: str, summary: str, key: str,
+def counter_text(name: str, value: int, bits: int) -> str:
+    """`link_downed 255 (the 8-bit counter is saturated: 255 or more)`."""
+    full = (1 << bits) - 1
+    return f"{name} {value}" + (
+        f" (the {bits}-bit counter is saturated: {full} or more)" if value >= full else "")
+
+
+def _errors(spec: Infiniband, port: IbPort, _context: Context) -> Outcome:
+    asked = [(name, bits, most) for key, name, bits in IB_COUNTERS
+             if (most := getattr(spec, key)) is not None]
+    expected = ", ".join(f"{name}<={most}" for name, _, most in asked)
+    if not port.counters:
+        return Outcome(unknown("error counters not known"), None, expected)
+    found = [(name, bits, most, port.counters.get(name)) for name, bits, most in asked]
+    measured = ", ".join(f"{name}={value}" for name, _, _, value in found if value is not None)
+    above = [f"{counter_text(name, value, bits)}, at most {most} allowed"
+             for name, bits, most, value in found if value is not None and value > most]
+    if above:
+        return Outcome(failed("; ".join(above), "IB_ERRORS"), measured, expected)
+    unread = [name for name, _, _, value in found if value is None]
+    if unread:
+        return Outcome(unknown(f"{', '.join(unread)} not known"), measured or None, expected)
+    return Outcome(passed(f"error counters within limits ({measured})"), measured, expected)
+
+
+def ib_check(name: str, summary: str, key: str | tuple[str, ...],
              judge: Callable[[Infiniband, IbPort, Context], Outcome]) -> Check[IbPort]:
-    """A check with one finding per port in scope, asked for by `key`."""
-    return section_check(name, Family.IB, summary, section=ib_section, keys=(key,),
+    """A check with one finding per port in scope, asked for by `key` (or any of several)."""
+    keys = (key,) if isinstance(key, str) else key
+    return section_check(name, Family.IB, summary, section=ib_section, keys=keys,
                          components=in_scope, label=ib_label,
                          part=lambda _context, port: ib_part(port), judge=judge,
                          unread=unlisted("ib", "InfiniBand ports"))
@@ -138,4 +185,6 @@ CHECKS: tuple[AnyCheck, ...] = (
              _phys_state),
     ib_check("ib_link_layer", "link layer against `link_layer`", "link_layer", _link_layer),
     ib_check("ib_firmware", "HCA firmware against the `firmware` rule", "firmware", _firmware),
+    ib_check("ib_errors", "port error counters against the `infiniband` error maxima",
+             ERROR_KEYS, _errors),
 )

@@ -8,6 +8,13 @@ and `nic_driver` says it is unknown. Speeds below the profile's point at the cab
 transceiver, or at the NIC when it cannot support the speed at all. A link down on an
 interface the kernel gives no carrier state for was never brought up: a setting, not the
 cable (the catalog's NOT_BROUGHT_UP situation).
+
+`nic_errors` limits each `*_errors` statistics counter the inventory keeps (rx_errors,
+tx_errors, rx_crc_errors, rx_frame_errors, rx_missed_errors, rx_fifo_errors,
+tx_carrier_errors) to `errors_max`. The `*_dropped` counters and `collisions` are shown but
+not limited: rx_dropped counts packets the stack did not want, such as unsupported
+protocols and frames L2 filtering discarded (include/uapi/linux/if_link.h, struct
+rtnl_link_stats64), which says nothing about the link.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from .rules import judge_version
 
 IPOIB_ADDRESS_SEPARATORS = 19  # 20 octets
 UP = "up"
+ERRORS = "_errors"
 
 
 def nics_section(profile: Profile) -> Nics | None:
@@ -115,6 +123,21 @@ def _driver(spec: Nics, nic: Nic, _context: Context) -> Outcome:
     return Outcome(passed(f"driver {nic.driver}"), nic.driver, spec.driver)
 
 
+def _errors(spec: Nics, nic: Nic, _context: Context) -> Outcome:
+    most = spec.errors_max or 0
+    expected = f"each *{ERRORS} <= {most}"
+    limited = {name: count for name, count in nic.counters.items() if name.endswith(ERRORS)}
+    if not limited:
+        return Outcome(unknown("error counters not known"), None, expected)
+    measured = ", ".join(f"{name}={count}" for name, count in nic.counters.items() if count)
+    above = [f"{name} {count}" for name, count in limited.items() if count > most]
+    if above:
+        return Outcome(failed(f"{', '.join(above)}, at most {most} allowed", "NIC_ERRORS"),
+                       measured, expected)
+    return Outcome(passed(f"{len(limited)} error counters at most {most}" + (
+        f" ({measured})" if measured else "")), measured or "all 0", expected)
+
+
 def nic_check(name: str, summary: str, key: str,
               judge: Callable[[Nics, Nic, Context], Outcome]) -> Check[Nic]:
     """A check with one finding per interface in scope, asked for by `key`."""
@@ -134,4 +157,6 @@ CHECKS: tuple[AnyCheck, ...] = (
     nic_check("nic_state", "operational state against `state`", "state", _state),
     nic_check("nic_firmware", "firmware version against the `firmware` rule", "firmware",
               _firmware),
+    nic_check("nic_errors", "statistics error counters against `errors_max`", "errors_max",
+              _errors),
 )

@@ -21,7 +21,9 @@ from . import (
     gpu_links,
     gpu_memory,
     gpus,
+    identity,
     infiniband,
+    kernel_events,
     kernel_log,
     nics,
     nvswitches,
@@ -33,9 +35,10 @@ from .registry import AnyCheck, Context
 from .waivers import apply_waivers
 
 CHECKS: tuple[AnyCheck, ...] = tuple(sorted(
-    (*gpus.CHECKS, *gpu_links.CHECKS, *gpu_memory.CHECKS, *gpu_idle.CHECKS,
-     *nvswitches.CHECKS, *pcie.CHECKS, *nics.CHECKS, *infiniband.CHECKS, *disks.CHECKS,
-     *system.CHECKS, *kernel_log.CHECKS, *fabric_manager.CHECKS),
+    (*gpus.CHECKS, *identity.CHECKS, *gpu_links.CHECKS, *gpu_memory.CHECKS,
+     *gpu_idle.CHECKS, *nvswitches.CHECKS, *pcie.CHECKS, *nics.CHECKS, *infiniband.CHECKS,
+     *disks.CHECKS, *system.CHECKS, *kernel_log.CHECKS, *kernel_events.CHECKS,
+     *fabric_manager.CHECKS),
     key=lambda check: check.family.order))
 """All checks, in listing order (a stable sort keeps each family's own order)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import itertools
 import re
 from typing import Annotated, Any, Literal, Self
 
@@ -170,10 +171,16 @@ class RowRemap(Section):
 
 
 class NvLinks(Section):
-    """NVLinks of each GPU."""
+    """NVLinks of each GPU, and the most errors each link may have counted (NVML)."""
 
     count: Count | None = Field(None, description="Links per GPU")
     state: Literal["active"] | None = Field(None, description="Every link must be active")
+    crc_errors_max: Count | None = Field(
+        None, description="Most CRC errors per link, of flits and of data packets each")
+    replay_errors_max: Count | None = Field(
+        None, description="Most replays (packets resent after an error) per link")
+    recovery_errors_max: Count | None = Field(
+        None, description="Most link recoveries (the link retrained after an error) per link")
 
 
 class ThrottleReason(enum.StrEnum):
@@ -253,10 +260,16 @@ class Nics(Section):
     mtu: Annotated[int, Field(strict=True, ge=68)] | None = None
     state: Literal["up"] | None = None
     firmware: VersionRule | None = None
+    errors_max: Count | None = Field(
+        None, description="Most errors each statistics/*_errors counter may have counted")
 
 
 class Infiniband(Section):
-    """InfiniBand and RoCE ports."""
+    """InfiniBand and RoCE ports, and the most errors each port's counters may hold.
+
+    The error limits are on the port counters of the IBTA PortCounters attribute
+    (/sys/class/infiniband/<dev>/ports/<n>/counters/), which saturate at their maximum.
+    """
 
     count: Count | None = Field(None, description="Ports")
     rate_gbps: PositiveNumber | None = None
@@ -265,6 +278,19 @@ class Infiniband(Section):
     link_layer: Literal["InfiniBand", "Ethernet"] | None = None
     hca_type: Pattern | None = Field(None, description="`MT4129` (ConnectX-7)")
     firmware: VersionRule | None = None
+    symbol_errors_max: Count | None = Field(
+        None, description="symbol_error: minor errors on the physical lanes (16 bits)")
+    link_recoveries_max: Count | None = Field(
+        None, description="link_error_recovery: times the link retrained after errors (8 bits)")
+    link_downed_max: Count | None = Field(
+        None, description="link_downed: times recovery failed and the link went down (8 bits, "
+                          "saturates at 255)")
+    rcv_errors_max: Count | None = Field(
+        None, description="port_rcv_errors: packets received with an error (16 bits)")
+    integrity_errors_max: Count | None = Field(
+        None, description="local_link_integrity_errors and excessive_buffer_overrun_errors, "
+                          "each: runs of physical errors or overruns past the port's threshold "
+                          "(4 bits, saturate at 15)")
 
 
 class SmartLimits(Section):
@@ -275,6 +301,8 @@ class SmartLimits(Section):
     media_errors_max: Count | None = None
     percentage_used_max: Annotated[int, Field(strict=True, ge=0, le=255)] | None = None
     available_spare_min: Annotated[int, Field(strict=True, ge=0, le=100)] | None = None
+    temperature_max_c: PositiveNumber | None = Field(
+        None, description="Hottest the drive may report at rest (SMART temperature), Celsius")
 
 
 class Disks(Section):
@@ -302,11 +330,55 @@ class XidPolicy(Section):
         return self
 
 
+class KernelEventCode(enum.StrEnum):
+    """Failure codes of the kernel log's hardware events other than Xids (checks/catalog.py)."""
+
+    KERNEL_AER_FATAL = "KERNEL_AER_FATAL"
+    KERNEL_AER_NONFATAL = "KERNEL_AER_NONFATAL"
+    KERNEL_AER_CORRECTED = "KERNEL_AER_CORRECTED"
+    KERNEL_MCE_EXCEPTION = "KERNEL_MCE_EXCEPTION"
+    KERNEL_MCE_LOGGED = "KERNEL_MCE_LOGGED"
+    KERNEL_MCE_THERMAL = "KERNEL_MCE_THERMAL"
+    KERNEL_EDAC_UE = "KERNEL_EDAC_UE"
+    KERNEL_EDAC_CE = "KERNEL_EDAC_CE"
+    KERNEL_NVME_TIMEOUT = "KERNEL_NVME_TIMEOUT"
+    KERNEL_NVME_CONTROLLER_DOWN = "KERNEL_NVME_CONTROLLER_DOWN"
+    KERNEL_NVME_REMOVED = "KERNEL_NVME_REMOVED"
+    KERNEL_NVME_NOT_READY = "KERNEL_NVME_NOT_READY"
+    KERNEL_NVME_ABORT = "KERNEL_NVME_ABORT"
+    KERNEL_NVME_IO_ERROR = "KERNEL_NVME_IO_ERROR"
+    KERNEL_NVME_PCI_ERROR = "KERNEL_NVME_PCI_ERROR"
+    LINK_FLAP = "LINK_FLAP"
+    LINK_MODULE_ERROR = "LINK_MODULE_ERROR"
+    NVSWITCH_SXID = "NVSWITCH_SXID"
+    KERNEL_HARDWARE_EVENT = "KERNEL_HARDWARE_EVENT"
+
+
+class EventPolicy(Section):
+    """Kernel log events judged otherwise than the catalog's default, by failure code."""
+
+    fail: list[KernelEventCode] | None = None
+    warn: list[KernelEventCode] | None = None
+    ignore: list[KernelEventCode] | None = Field(
+        None, description="Events that pass (a known flap while cabling, say)")
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        lists = (("fail", self.fail), ("warn", self.warn), ("ignore", self.ignore))
+        for (one, first), (other, second) in itertools.combinations(lists, 2):
+            both = sorted(set(first or ()) & set(second or ()))
+            if both:
+                raise ValueError(f"{', '.join(both)} both in {one} and {other}")
+        return self
+
+
 class KernelLog(Section):
     """What the kernel log must not hold."""
 
     xid: XidPolicy | None = None
     forbidden_patterns: list[Regex] | None = None
+    events: EventPolicy | None = Field(
+        None, description="Override the catalog's verdict on hardware events other than Xids")
 
 
 class GpuBurnin(Section):

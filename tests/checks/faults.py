@@ -15,10 +15,12 @@ from hwaccept.inventory.records import (
     AerCounters,
     Disk,
     EdacController,
+    EventSource,
     FabricInfo,
     Gpu,
     IbPort,
     Inventory,
+    KernelEvent,
     KernelLog,
     Nic,
     NvidiaDriver,
@@ -44,7 +46,9 @@ SKU = profile(
           "retired_pages": {"dbe_max": 0, "sbe_max": 0, "pending_allowed": False},
           "row_remap": {"pending_allowed": False, "failure_allowed": False,
                         "uncorrectable_max": 0, "correctable_max": 0},
-          "nvlinks": {"count": 18, "state": "active"}, "idle_temperature_max_c": 50,
+          "nvlinks": {"count": 18, "state": "active", "crc_errors_max": 0,
+                      "replay_errors_max": 0, "recovery_errors_max": 0},
+          "idle_temperature_max_c": 50,
           "power_limit_w": {"min": 690, "max": 700, "marginal": 0.001},
           "idle_throttle_reasons_allowed": ["gpu_idle"]},
     nvswitches={"count": 2, "pci_id": "10de:22a3", "fabric_state": "completed"},
@@ -52,13 +56,16 @@ SKU = profile(
                    "width": 16, "driver": "mlx5_core"}],
     pcie_aer={"fatal_max": 0, "nonfatal_max": 0, "correctable_max": 0},
     nics={"driver": "mlx5_core", "count": 2, "speed_mbps": 100000, "mtu": 9000, "state": "up",
-          "firmware": {"min": "22.39.1002"}},
+          "firmware": {"min": "22.39.1002"}, "errors_max": 0},
     infiniband={"count": 2, "rate_gbps": 400, "state": "ACTIVE", "phys_state": "LinkUp",
-                "link_layer": "InfiniBand", "firmware": {"min": "28.39.1002"}},
+                "link_layer": "InfiniBand", "firmware": {"min": "28.39.1002"},
+                "symbol_errors_max": 0, "link_recoveries_max": 0, "link_downed_max": 0,
+                "rcv_errors_max": 0, "integrity_errors_max": 0},
     disks={"transport": "nvme", "count": 2, "size_gb_min": 3800, "model": "*MZQL23T8*",
            "firmware": {"allowed": ["GDC5*"]},
            "smart": {"critical_warning_allowed": False, "media_errors_max": 0,
-                     "percentage_used_max": 80, "available_spare_min": 20}},
+                     "percentage_used_max": 80, "available_spare_min": 20,
+                     "temperature_max_c": 70}},
     kernel_log={"xid": {"fail": [], "warn": []}, "forbidden_patterns": ["Machine Check"]},
 )
 UPSTREAM = "0000:29:00.0"
@@ -66,25 +73,35 @@ SWITCHES = ("0000:83:00.0", "0000:84:00.0")
 
 
 def _gpu(index: int) -> Gpu:
-    return gpu(index, power_limit_w=695.0, nvlinks=tuple(NvLink(n, active=True) for n in range(18)),
+    return gpu(index, power_limit_w=695.0, nvlinks=tuple(
+        NvLink(n, active=True, replay_errors=0, recovery_errors=0, crc_flit_errors=0,
+               crc_data_errors=0) for n in range(18)),
                fabric=FabricInfo("completed", "SUCCESS"), retired_pages_sbe=0,
                retired_pages_dbe=0, retired_pages_pending=False)
+
+
+NIC_COUNTERS = {"rx_errors": 0, "tx_errors": 0, "rx_dropped": 3, "tx_dropped": 0,
+                "rx_crc_errors": 0, "rx_frame_errors": 0, "rx_missed_errors": 0,
+                "rx_fifo_errors": 0, "tx_carrier_errors": 0, "collisions": 0}
+IB_COUNTERS = {"symbol_error": 0, "link_error_recovery": 0, "link_downed": 0,
+               "port_rcv_errors": 0, "local_link_integrity_errors": 0,
+               "excessive_buffer_overrun_errors": 0, "port_xmit_discards": 0}
 
 
 def _nic(name: str, address: str) -> Nic:
     return Nic(name, driver="mlx5_core", firmware_version="22.39.1002", pci_address=address,
                mac="e8:eb:d3:33:07:da", operstate="up", carrier=True, speed_mbps=100000,
-               supported_speed_mbps=100000, mtu=9000)
+               supported_speed_mbps=100000, mtu=9000, counters=NIC_COUNTERS)
 
 
 def _port(device: str) -> IbPort:
     return IbPort(device, 1, state="ACTIVE", phys_state="LinkUp", rate_gbps=400.0,
                   rate="400 Gb/sec (4X NDR)", link_layer="InfiniBand",
-                  firmware_version="28.39.1002", hca_type="MT4129")
+                  firmware_version="28.39.1002", hca_type="MT4129", counters=IB_COUNTERS)
 
 
 HEALTH = SmartHealth(SmartSource.SMARTCTL, supported=True, passed=True, critical_warning=0,
-                     media_errors=0, percentage_used=1, available_spare=100)
+                     media_errors=0, percentage_used=1, available_spare=100, temperature_c=35)
 
 
 def _disk(name: str) -> Disk:
@@ -106,7 +123,7 @@ def _functions() -> tuple[PciDevice, ...]:
 
 HEALTHY = with_fabric_log(Inventory(
     origin="live",
-    system=System(serial="SYS1", product="Test Server",
+    system=System(serial="SYS1", vendor="Test Vendor", product="Test Server",
                   cpu_model="Intel(R) Xeon(R) Platinum 8480+", sockets=2, cores=112,
                   memory_total_bytes=2_113_464_000 * 1024, numa_nodes=2, bios_version="2.1.7",
                   kernel_cmdline="ro iommu=pt", edac=(EdacController("mc0", "I10NM", 0, 0, 16),)),
@@ -213,6 +230,62 @@ def nvswitch_faults() -> Inventory:
     return dataclasses.replace(HEALTHY, fabric_manager_events=tuple(fabric_events(logged)))
 
 
+EVENT_LINES: dict[str, tuple[str, ...]] = {
+    "KERNEL_AER_FATAL": ("[   10.000001] pcieport 0000:50:01.0: AER: Uncorrected (Fatal) error "
+                         "received: 0000:51:00.0",),
+    "KERNEL_AER_NONFATAL": ("[   10.000002] pcieport 0000:50:02.0: AER: Uncorrected "
+                            "(Non-Fatal) error received: 0000:52:00.0",),
+    "KERNEL_AER_CORRECTED": ("[   10.000003] pcieport 0000:50:03.0: AER: Corrected error "
+                             "received: 0000:53:00.0",),
+    "KERNEL_MCE_EXCEPTION": ("[   10.000004] mce: [Hardware Error]: CPU 0: Machine Check "
+                             "Exception: 5 Bank 6: b200000000070005",),
+    "KERNEL_MCE_LOGGED": ("[   10.000005] mce: [Hardware Error]: CPU 1: Machine Check: 0 Bank "
+                          "7: 8c00004000010090",),
+    "KERNEL_MCE_THERMAL": ("[   10.000006] CPU2: Core temperature above threshold, cpu clock "
+                           "throttled",),
+    "KERNEL_EDAC_UE": ("[   10.000007] EDAC MC0: 1 UE memory read error on "
+                       "CPU_SrcID#0_MC#0_Chan#0_DIMM#0",),
+    "KERNEL_EDAC_CE": ("[   10.000008] EDAC MC1: 1 CE memory read error on "
+                       "CPU_SrcID#1_MC#1_Chan#0_DIMM#0",),
+    "KERNEL_NVME_TIMEOUT": ("[   10.000009] nvme nvme0: I/O 123 QID 4 timeout, reset "
+                            "controller",),
+    "KERNEL_NVME_CONTROLLER_DOWN": ("[   10.000010] nvme nvme1: controller is down; will "
+                                    "reset: CSTS=0xffffffff",),
+    "KERNEL_NVME_REMOVED": ("[   10.000011] nvme nvme2: Removing after probe failure status: "
+                            "-19",),
+    "KERNEL_NVME_NOT_READY": ("[   10.000012] nvme nvme3: Device not ready; aborting reset, "
+                              "CSTS=0x1",),
+    "KERNEL_NVME_ABORT": ("[   10.000013] nvme nvme4: Abort status: 0x371",),
+    "KERNEL_NVME_PCI_ERROR": ("[   10.000014] nvme 0000:60:00.0: frozen state error detected, "
+                              "reset controller",),
+    "KERNEL_NVME_IO_ERROR": ("[   10.000015] nvme5n1: Read(0x2) @ LBA 1234, 8 blocks, "
+                             "Unrecovered Read Error (sct 0x2 / sc 0x81) DNR",),
+    "LINK_FLAP": ("[   10.000016] mlx5_core 0000:2a:00.0 ens1: Link up",
+                  "[   10.000017] mlx5_core 0000:2a:00.0 ens1: Link down"),
+    "LINK_MODULE_ERROR": ("[   10.000018] mlx5_core 0000:70:00.0: Port module event[error]: "
+                          "module 0, Cable error, High Temperature",),
+    "NVSWITCH_SXID_12028": ("[   10.000019] nvidia-nvswitch0: SXid (PCI:0000:83:00.0): 12028, "
+                            "Non-fatal, Link 32",),
+}
+"""Log lines of every kind of hardware event the catalog judges, each on its own device."""
+
+
+def event_faults() -> Inventory:
+    """Every kernel log event of the catalog, and one of a kind it does not describe."""
+    logged = with_log_lines(HEALTHY, [line for lines in EVENT_LINES.values()
+                                      for line in lines])
+    odd = KernelEvent(EventSource.NVME, "nvme nvme9: a new kind of message", device="nvme9",
+                      code="new_kind")
+    return dataclasses.replace(logged, kernel_events=(*logged.kernel_events, odd))
+
+
+def nvlink_errors() -> Inventory:
+    """Link 3 of GPU 0 replayed packets twice."""
+    links = HEALTHY.gpus[0].nvlinks or ()
+    return gpu0(nvlinks=tuple(dataclasses.replace(link, replay_errors=2) if link.link == 3
+                              else link for link in links))
+
+
 FAULTS: dict[str, Inventory] = {
     "no NVIDIA driver": changed(gpus=(), nvidia=NvidiaDriver(False, "no NVIDIA driver")),
     "NVML cannot count": changed(gpus=(), nvidia=NvidiaDriver(
@@ -307,5 +380,12 @@ FAULTS: dict[str, Inventory] = {
     "corrected memory errors": machine0(edac=(EdacController("mc0", uncorrectable=0,
                                                              correctable=30),)),
     "Xids and a machine check": kernel_faults(),
+    "GPUs sharing a serial": gpu0(serial=HEALTHY.gpus[1].serial),
+    "NVLink replay errors": nvlink_errors(),
+    "NIC CRC errors": nic0(counters={**NIC_COUNTERS, "rx_crc_errors": 12, "rx_errors": 12}),
+    "a port that went down 255 times": port0(counters={**IB_COUNTERS, "link_downed": 255}),
+    "a hot drive": smart0(temperature_c=80),
+    "no chassis serial": machine0(serial=None),
+    "hardware events in the kernel log": event_faults(),
 }
 """The healthy machine faulted, one fault each."""

@@ -29,30 +29,37 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "nvswitches": {"count": 4, "pci_id": "10de:22a3", "fabric_state": "completed"},
     "pcie_aer": {"fatal_max": 0, "nonfatal_max": 0, "correctable_max": 0},
     "nics": {"driver": "mlx5_core", "count": 2, "speed_mbps": 1000, "mtu": 1500, "state": "up",
-             "firmware": {"min": "1"}},
+             "firmware": {"min": "1"}, "errors_max": 0},
     "infiniband": {"count": 8, "rate_gbps": 400, "state": "ACTIVE", "phys_state": "LinkUp",
-                   "link_layer": "Ethernet", "hca_type": "MT4129", "firmware": {"min": "1"}},
+                   "link_layer": "Ethernet", "hca_type": "MT4129", "firmware": {"min": "1"},
+                   "symbol_errors_max": 0, "link_recoveries_max": 0, "link_downed_max": 0,
+                   "rcv_errors_max": 0, "integrity_errors_max": 0},
     "disks": {"transport": "nvme", "count": 2, "size_gb_min": 1, "model": "*",
               "firmware": {"min": "1"}, "smart": {"media_errors_max": 0}},
-    "kernel_log": {"xid": {"fail": [79]}, "forbidden_patterns": ["x"]},
+    "kernel_log": {"xid": {"fail": [79]}, "forbidden_patterns": ["x"],
+                   "events": {"ignore": ["LINK_FLAP"]}},
 }
 PCIE_DEVICE = {"name": "ConnectX-7", "pci_id": "15b3:1021", "count": 8}
 NESTED: dict[tuple[str, str | None], type[BaseModel]] = {
     ("gpus", "ecc"): schema.EccLimits, ("gpus", "retired_pages"): schema.RetiredPages,
     ("gpus", "row_remap"): schema.RowRemap, ("gpus", "nvlinks"): schema.NvLinks,
     ("pcie_aer", None): schema.AerLimits, ("disks", "smart"): schema.SmartLimits,
-    ("kernel_log", "xid"): schema.XidPolicy,
+    ("kernel_log", "xid"): schema.XidPolicy, ("kernel_log", "events"): schema.EventPolicy,
 }
 NESTED_SAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     schema.EccLimits: {k: 0 for k in schema.EccLimits.model_fields},
     schema.RetiredPages: {"sbe_max": 0, "dbe_max": 0, "pending_allowed": False},
     schema.RowRemap: {"pending_allowed": False, "failure_allowed": False,
                       "uncorrectable_max": 0, "correctable_max": 0},
-    schema.NvLinks: {"count": 18, "state": "active"},
+    schema.NvLinks: {"count": 18, "state": "active", "crc_errors_max": 0,
+                     "replay_errors_max": 0, "recovery_errors_max": 0},
     schema.AerLimits: {k: 0 for k in schema.AerLimits.model_fields},
     schema.SmartLimits: {"critical_warning_allowed": False, "media_errors_max": 0,
-                         "percentage_used_max": 100, "available_spare_min": 10},
+                         "percentage_used_max": 100, "available_spare_min": 10,
+                         "temperature_max_c": 70},
     schema.XidPolicy: {"fail": [79], "warn": [13]},
+    schema.EventPolicy: {"fail": ["KERNEL_AER_CORRECTED"], "warn": ["KERNEL_NVME_TIMEOUT"],
+                         "ignore": ["LINK_FLAP"]},
 }
 SECTION_MODELS: dict[str, type[BaseModel]] = {
     "system": schema.System, "gpus": schema.Gpus, "nvswitches": schema.NvSwitches,

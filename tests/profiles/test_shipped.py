@@ -56,7 +56,8 @@ def test_h100_profiles_merge_the_baseboard_and_the_health_rules() -> None:
     assert (profile.gpus.count, profile.gpus.pci_id, profile.gpus.pcie_gen,
             profile.gpus.pcie_width, profile.gpus.ecc_mode) == (8, "10de:2330", 5, 16, True)
     assert profile.gpus.nvlinks is not None
-    assert (profile.gpus.nvlinks.count, profile.gpus.nvlinks.state) == (18, "active")
+    assert profile.gpus.nvlinks.model_dump(exclude_none=True) == {
+        "count": 18, "state": "active", "replay_errors_max": 0, "recovery_errors_max": 0}
     assert profile.gpus.ecc is not None
     assert profile.gpus.ecc.volatile_dbe_max == 0
     assert profile.gpus.row_remap is not None
@@ -92,7 +93,8 @@ def test_a100_profile_resolves_with_its_parents() -> None:
     assert (gpus.count, gpus.model, gpus.pci_id, gpus.pcie_gen) == (
         8, "NVIDIA A100-SXM4-80GB", "10de:20b2", 4)
     assert gpus.nvlinks is not None
-    assert gpus.nvlinks.count == 12
+    assert (gpus.nvlinks.count, gpus.nvlinks.replay_errors_max, gpus.nvlinks.recovery_errors_max,
+            gpus.nvlinks.crc_errors_max) == (12, 0, 0, None)
     assert gpus.power_limit_w is not None
     assert (gpus.power_limit_w.min, gpus.power_limit_w.max) == (400, None)
     assert a100.profile.nvswitches is not None
