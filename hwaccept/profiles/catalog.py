@@ -122,6 +122,7 @@ class Loader:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or profiles_dir()
         self.documents: dict[str, Document] = {}
+        self.resolved: dict[str, Resolved] = {}
 
     def document(self, path: Path) -> Document:
         """A parsed file; syntax problems raise ProfileError."""
@@ -147,6 +148,9 @@ class Loader:
         path = path_of(name, self.directory)
         if path is None:
             raise self.unknown(name, referrer)
+        done = self.resolved.get(str(path))
+        if done is not None and done.name not in chain:
+            return done
         document = self.document(path)
         own, problems = validate(document)
         if own is None:
@@ -179,7 +183,9 @@ class Loader:
                 raise ProfileError(problems)
         else:
             merged = own
-        return Resolved(own.sku, str(path), merged, data, (own.sku, *ancestors), digest(data))
+        result = Resolved(own.sku, str(path), merged, data, (own.sku, *ancestors), digest(data))
+        self.resolved[str(path)] = result
+        return result
 
 
 def resolve(name: str, directory: Path | None = None) -> Resolved:
