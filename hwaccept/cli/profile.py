@@ -9,7 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from hwaccept.profiles.catalog import ProfileError, profiles_dir, resolve, resolve_all
+from hwaccept.profiles.catalog import (
+    ProfileError,
+    Resolved,
+    profiles_dir,
+    resolve,
+    resolve_all,
+)
 from hwaccept.profiles.schema import Profile
 
 EXIT_USAGE = 2
@@ -32,13 +38,20 @@ def validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def show(args: argparse.Namespace) -> int:
-    """The merged profile, as YAML with where it came from."""
+def resolved_or_report(name: str) -> Resolved | None:
+    """The profile with its parents merged in, or None after printing every problem."""
     try:
-        resolved = resolve(args.name)
+        return resolve(name)
     except ProfileError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return None
+
+
+def show(args: argparse.Namespace) -> int:
+    """The merged profile, as YAML with where it came from."""
+    resolved = resolved_or_report(args.name)
+    if resolved is None:
         return EXIT_USAGE
     print(f"# {resolved.name}: {resolved.path}")
     print(f"# merged from: {' <- '.join(resolved.chain)}")
@@ -99,11 +112,8 @@ def check(args: argparse.Namespace) -> int:
     from hwaccept.inventory.serialize import to_data
     from hwaccept.sources import open_sources
 
-    try:
-        resolved = resolve(args.name)
-    except ProfileError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+    resolved = resolved_or_report(args.name)
+    if resolved is None:
         return EXIT_USAGE
     inventory = build_inventory(open_sources(args.snapshot, "/", 10.0))
     findings: list[Finding] = check_all(resolved.profile, inventory, date.today())
