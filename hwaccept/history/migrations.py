@@ -95,6 +95,28 @@ def _index_lookups(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"CREATE INDEX {name} ON {table} ({column})"))
 
 
+def _part_firmware(conn: sa.Connection) -> None:
+    """Add `parts.firmware`, filled from the stored firmware checks' measured values."""
+    from hwaccept.reports.components import firmware_text
+
+    conn.execute(sa.text("ALTER TABLE parts ADD COLUMN firmware TEXT"))
+    checks = sa.text(
+        'SELECT run, component, component_id, serial, bdf, slot, "check", measured '
+        "FROM results WHERE measured IS NOT NULL AND "
+        '("check" LIKE \'%bios\' OR "check" LIKE \'%firmware\' OR "check" LIKE \'%bmc\')')
+    found: dict[tuple[int, str, str], list[tuple[str | None, str | None]]] = {}
+    for row in conn.execute(checks):
+        name = row.component_id or row.serial or row.bdf or row.slot
+        if name:
+            found.setdefault((row.run, row.component or "unknown", name), []).append(
+                (row.check, row.measured))
+    updates = [{"firmware": firmware, "run": run, "kind": kind, "part": part}
+               for (run, kind, part), pairs in found.items() if (firmware := firmware_text(pairs))]
+    if updates:
+        conn.execute(sa.text("UPDATE parts SET firmware = :firmware "
+                             "WHERE run = :run AND kind = :kind AND part = :part"), updates)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step of the schema: the version it leads to and how to get there."""
@@ -108,6 +130,7 @@ MIGRATIONS = (
     Migration(1, "runs, parts and results", _create_tables),
     Migration(2, "indexes for look-ups by part serial, system serial and component id",
               _index_lookups),
+    Migration(3, "each part's firmware version, for failures by firmware", _part_firmware),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -16,6 +16,7 @@ from typing import Any
 from hwaccept.checks.findings import Verdict
 from hwaccept.history.run_keys import content_digest, run_key
 from hwaccept.history.schema import COUNT_COLUMNS, PART_COLUMNS, RESULT_COLUMNS
+from hwaccept.reports.components import firmware_text
 from hwaccept.reports.model import (
     ERROR,
     FAILED,
@@ -153,7 +154,8 @@ def _part_row(kind: str, name: str, members: list[Row]) -> Row:
     row.update(verdict=worst([case_verdict(r) for r in members]), cases=len(members),
                failure_codes=joined([r["failure_code"] for r in members]),
                actions=joined([r["action"] for r in members]),
-               failing=sum(failing(r) for r in members))
+               failing=sum(failing(r) for r in members),
+               firmware=firmware_text((r["check"], r["measured"]) for r in members) or None)
     return row
 
 

@@ -1,6 +1,7 @@
 """The history database's tables, as the latest migration leaves them.
 
-`runs` holds one row per run, `parts` one row per component a run saw, `results` one
+`runs` holds one row per run, `parts` one row per component a run saw (with
+its firmware, from the firmware checks' measured values), `results` one
 row per test case: its outcome and the message pytest gave it (`outcome_message`), each
 property of the JUnit contract in a column of its name, and in `properties` the case's
 properties as JSON, but only when those columns cannot give them back as they were
@@ -64,6 +65,7 @@ parts = sa.Table(
     sa.Column("actions", sa.Text, nullable=False),
     sa.Column("cases", sa.Integer, nullable=False),
     sa.Column("failing", sa.Integer, nullable=False),
+    sa.Column("firmware", sa.Text),
     sqlite_with_rowid=False,
 )
 

@@ -86,10 +86,14 @@ def _first(cases: Sequence[CaseResult], key: str) -> str:
     return next((value for case in cases if (value := case.get(key))), "")
 
 
-def _firmware(cases: Sequence[CaseResult]) -> str:
-    found = {m[1]: value for case in cases
-             if (m := FIRMWARE_CHECK.search(case.get("check") or ""))
-             and (value := case.get("measured"))}
+def firmware_text(checks: Iterable[tuple[str | None, str | None]]) -> str:
+    """A part's firmware from its (check, measured value) pairs: `96.00.89.00.01`.
+
+    The firmware checks (`gpu_vbios`, `nic_firmware`, `system_bios`, ...) record the
+    version as their measured value; a part with several names each (`BIOS 2.1 · BMC 7`).
+    """
+    found = {m[1]: value for check, value in checks
+             if value and (m := FIRMWARE_CHECK.search(check or ""))}
     if len(found) == 1:
         return next(iter(found.values()))
     return " · ".join(f"{what.upper()} {version}" for what, version in sorted(found.items()))
@@ -135,7 +139,8 @@ def _component(component_id: str, cases: Sequence[CaseResult]) -> Component:
     return Component(
         component_id=component_id, kind=kind, name=name, serial=_first(own, "serial"),
         slot=_first(own, "slot"), bdf=_first(own, "bdf"), model=_first(own, "model"),
-        firmware=_firmware(cases), verdict=worst(verdict_of(case) for case in cases),
+        firmware=firmware_text((case.get("check"), case.get("measured")) for case in cases),
+        verdict=worst(verdict_of(case) for case in cases),
         cases=tuple(cases))
 
 

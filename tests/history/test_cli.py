@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from hwaccept.cli.history import history, ingest
 from hwaccept.history.database import open_database
-from hwaccept.history.migrations import schema_version
+from hwaccept.history.migrations import LATEST, schema_version
 from hwaccept.reports.junit_write import junit_xml
 from tests.history.runs import gpu_serials, server_run
 
@@ -134,7 +134,7 @@ def test_database_errors_exit_2_with_one_line(tmp_path: Path,
     assert out == ""
     assert err.splitlines() == [f"hwaccept: error: {newer}: schema version 99 was written by a "
                                 f"newer hwaccept; this one ({_version()}) knows up to version "
-                                "2. Upgrade hwaccept to use this database"] * 2
+                                f"{LATEST}. Upgrade hwaccept to use this database"] * 2
 
 
 def _version() -> str:

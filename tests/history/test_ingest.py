@@ -98,7 +98,7 @@ def test_rows_hold_the_parts_verdicts_and_counts(db_url: str) -> None:
                    "component_id": "1654922004703", "serial": "1654922004703", "slot": None,
                    "bdf": "0000:48:00.0", "model": "NVIDIA H100 80GB HBM3", "verdict": "FAIL",
                    "failure_codes": "GPU_ECC_DBE", "actions": "RMA_GPU", "cases": 2,
-                   "failing": 1}
+                   "failing": 1, "firmware": None}
     assert (system["part"], system["verdict"], system["failing"]) == ("SYS-A", "PASS", 0)
     assert failed == {
         "run": run["id"], "position": 7, "outcome": "failed", "duration": 0.002,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ import sqlalchemy as sa
 from hwaccept import __version__
 from hwaccept.errors import HistoryError
 from hwaccept.history import schema
-from hwaccept.history.database import connect, open_database
+from hwaccept.history.database import HistoryDB, connect, open_database
 from hwaccept.history.ingest import ingest
 from hwaccept.history.migrations import LATEST, MIGRATIONS, migrate, schema_version
 from hwaccept.history.queries import history_of
+from hwaccept.history.report_rows import report_rows
+from hwaccept.reports.model import CaseResult, RunReport
 from tests.history.runs import gpu_serials, server_run
 
 
@@ -34,6 +37,19 @@ def shape(conn: sa.Connection) -> dict[str, Any]:
                               if not i.get("duplicates_constraint")),
         }
     return found
+
+
+def store_unmigrated(db: HistoryDB, report: RunReport) -> None:
+    """Store `report` as a hwaccept of the database's older schema did: without `firmware`."""
+    rows = report_rows(report)
+    with db.transaction(write=True) as conn:
+        rows.link(conn.execute(sa.insert(schema.runs).values(rows.run)).inserted_primary_key[0])
+        conn.execute(sa.insert(schema.results), rows.results)
+        conn.execute(sa.text("INSERT INTO parts (run, kind, part, component_id, serial, slot, "
+                             "bdf, model, verdict, failure_codes, actions, cases, failing) "
+                             "VALUES (:run, :kind, :part, :component_id, :serial, :slot, :bdf, "
+                             ":model, :verdict, :failure_codes, :actions, :cases, :failing)"),
+                     rows.parts)
 
 
 def described(table: sa.Table) -> dict[str, Any]:
@@ -56,7 +72,7 @@ def test_a_new_database_is_built_as_schema_py_describes(db_url: str) -> None:
     assert {name: found[name] for name in expected} == expected
     assert set(found) == {*expected, "schema_version"}
     assert versions == [(m.version, f"hwaccept {__version__}") for m in MIGRATIONS]
-    assert LATEST == len(MIGRATIONS) == 2
+    assert LATEST == len(MIGRATIONS) == 3
 
 
 def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> None:
@@ -65,8 +81,8 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> Non
         assert migrate(conn, old.display, target=1) == 1
     with old.transaction() as conn:
         assert shape(conn)["parts"]["indexes"] == []
-    moved = server_run("SYS-OLD", gpu_serials(1654922004700), "2026-01-01T00:00:00Z")
-    assert ingest(old, [moved]).added == 1
+    store_unmigrated(old, server_run("SYS-OLD", gpu_serials(1654922004700),
+                                     "2026-01-01T00:00:00Z"))
     old.close()
 
     with open_database(db_url) as db:
@@ -74,7 +90,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> Non
             found = shape(conn)
             versions = conn.scalars(sa.select(schema_version.c.version)).all()
         sightings = history_of(db, "1654922004703")
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
     assert found["parts"]["indexes"] == described(schema.parts)["indexes"]
     assert found["runs"]["indexes"] == described(schema.runs)["indexes"]
     assert [(s.system_serial, s.bdf, s.verdict) for s in sightings] == [
@@ -84,7 +100,26 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> Non
 def test_opening_twice_migrates_once(db_url: str) -> None:
     open_database(db_url).close()
     with open_database(db_url) as db, db.transaction() as conn:
-        assert conn.scalars(sa.select(schema_version.c.version)).all() == [1, 2]
+        assert conn.scalars(sa.select(schema_version.c.version)).all() == [1, 2, 3]
+
+
+def test_a_version_2_database_gets_each_parts_firmware_from_its_stored_checks(
+        db_url: str) -> None:
+    old = connect(db_url)
+    with old.transaction(write=True) as conn:
+        assert migrate(conn, old.display, target=2) == 2
+    gpus = gpu_serials(1654922004700, 2)
+    run = server_run("SYS-FW", gpus, "2026-01-01T00:00:00Z")
+    vbios = [CaseResult(f"hwtests/test_gpu.py::test_gpu_vbios[gpu{slot}-{serial}]", "passed",
+                        0.0, "", (("component", "gpu"), ("component_id", serial),
+                                  ("check", "gpu_vbios"), ("measured", f"96.00.89.00.0{slot}")))
+             for slot, serial in enumerate(gpus)]
+    store_unmigrated(old, dataclasses.replace(run, cases=(*run.cases, *vbios)))
+    old.close()
+
+    with open_database(db_url) as db, db.transaction() as conn:
+        found = dict(conn.execute(sa.select(schema.parts.c.part, schema.parts.c.firmware)).all())
+    assert found == {"SYS-FW": None, gpus[0]: "96.00.89.00.00", gpus[1]: "96.00.89.00.01"}
 
 
 def test_a_database_from_a_newer_hwaccept_is_refused(db_url: str) -> None:
