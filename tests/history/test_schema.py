@@ -43,7 +43,7 @@ def store_unmigrated(db: HistoryDB, report: RunReport) -> None:
     """Store `report` as a hwaccept of the database's older schema did: without `firmware`."""
     rows = report_rows(report)
     with db.transaction(write=True) as conn:
-        rows.link(conn.execute(sa.insert(schema.runs).values(rows.run)).inserted_primary_key[0])
+        rows.link(conn.scalar(sa.insert(schema.runs).values(rows.run).returning(schema.runs.c.id)))
         conn.execute(sa.insert(schema.results), rows.results)
         conn.execute(sa.text("INSERT INTO parts (run, kind, part, component_id, serial, slot, "
                              "bdf, model, verdict, failure_codes, actions, cases, failing) "
