@@ -25,8 +25,10 @@ if [ -n "$python" ] && [ ! -x .venv/bin/python ] && ! "$python" -c 'import ensur
   packages+=(python3-venv)
 fi
 tools=(smartctl:smartmontools nvme:nvme-cli ethtool:ethtool lspci:pciutils)
-# The project's own tests also drive a real headless browser over the HTML reports.
-[ "${1:-}" = "--tests" ] && tools+=(chromium:chromium chromedriver:chromium-driver)
+# The project's own tests also drive a real headless browser over the HTML reports, and
+# run the fleet playbook over SSH against hosts made as network namespaces.
+[ "${1:-}" = "--tests" ] &&
+  tools+=(chromium:chromium chromedriver:chromium-driver sshd:openssh-server ip:iproute2)
 for pair in "${tools[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || packages+=("${pair#*:}")
 done
