@@ -6,6 +6,10 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -70,6 +74,24 @@ def _rma(args: argparse.Namespace) -> int:
     from hwaccept.cli.rma import run
 
     return run(args)
+
+
+def _fleet(action: str) -> Handler:
+    def run(args: argparse.Namespace) -> int:
+        from hwaccept.cli import fleet
+
+        handler: Handler = getattr(fleet, action)
+        return handler(args)
+    return run
+
+
+def _day(text: str) -> datetime.date:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
 
 
 def _positive(text: str) -> int:
@@ -213,6 +235,24 @@ def add_rma_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     rma.set_defaults(handler=_rma)
 
 
+def add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`hwaccept fleet report`."""
+    fleet = commands.add_parser("fleet", help="Reports over every server in the history")
+    actions = fleet.add_subparsers(dest="fleet_command", metavar="ACTION")
+    report = actions.add_parser(
+        "report", help="One HTML page: yield per SKU, failures by model, slot, code and "
+                       "firmware, repeat offenders, servers awaiting action")
+    report.add_argument("--db", metavar="PATH|URL",
+                        help="The history database: a SQLite file or sqlite:///PATH, or "
+                             "postgresql://... (default: reports/history.db)")
+    report.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="The page to write (.html)")
+    report.add_argument("--since", type=_day, metavar="YYYY-MM-DD",
+                        help="Leave out runs started before this day")
+    report.set_defaults(handler=_fleet("report"))
+    fleet.set_defaults(handler=lambda _args: _usage(fleet))
+
+
 def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`hwaccept report rebuild`."""
     report = commands.add_parser("report", help="Rebuild a run's reports")
@@ -259,7 +299,7 @@ COMMANDS: dict[str, Adder] = {
     "inventory": add_machine_commands, "snapshot": add_machine_commands,
     "profile": add_profile_commands, "report": add_report_commands, "rma": add_rma_command,
     "healthcheck": add_healthcheck_command, "ingest": add_history_commands,
-    "history": add_history_commands,
+    "history": add_history_commands, "fleet": add_fleet_commands,
 }
 """Each command's name, and what adds its parser (some add two commands)."""
 

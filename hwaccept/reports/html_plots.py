@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from hwaccept.checks.findings import Verdict
@@ -75,7 +75,7 @@ def _draw(axes: Axes, check: str, items: Sequence[Measurement]) -> None:
                 bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
-def _inline(svg: str, key: str, label: str) -> str:
+def inline_svg(svg: str, key: str, label: str) -> str:
     """The `<svg>` element alone, its ids and references prefixed with `key`."""
     body = svg[svg.index("<svg"):]
     body = re.sub(r"<metadata>.*?</metadata>\s*|<!--.*?-->\s*", "", body, flags=re.DOTALL)
@@ -90,6 +90,28 @@ def _inline(svg: str, key: str, label: str) -> str:
                         1).strip()
 
 
+def figure_svg(draw: Callable[[Axes], None], size: tuple[float, float], key: str,
+               label: str) -> str:
+    """One plot drawn by `draw` on a figure of `size` inches, as an inline `<svg>`.
+
+    Args:
+        draw: draws on the figure's one set of axes.
+        size: width and height in inches.
+        key: unique within the page; prefixes the plot's ids.
+        label: what the plot shows, for screen readers.
+
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key, "font.size": 8}):
+        figure = Figure(figsize=size, layout="constrained")
+        draw(figure.add_subplot())
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return inline_svg(buffer.getvalue(), key, label)
+
+
 def limit_plot_svg(check: str, items: Sequence[Measurement], key: str) -> str:
     """A bar per component of `check`'s measured value, with its limits drawn across.
 
@@ -99,13 +121,6 @@ def limit_plot_svg(check: str, items: Sequence[Measurement], key: str) -> str:
         key: unique within the page; prefixes the plot's ids.
 
     """
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key, "font.size": 8}):
-        figure = Figure(figsize=(max(4.0, 0.5 * len(items) + 1.8), 3.0), layout="constrained")
-        _draw(figure.add_subplot(), check, items)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return _inline(buffer.getvalue(), key, f"{check}: measured value of each component "
-                                           "against its limits")
+    return figure_svg(lambda axes: _draw(axes, check, items),
+                      (max(4.0, 0.5 * len(items) + 1.8), 3.0), key,
+                      f"{check}: measured value of each component against its limits")

@@ -72,10 +72,17 @@ def junit_xml(run: RunReport) -> str:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename."""
+    """Write `text` to `path` through a temporary file in the same folder, then rename.
+
+    The file gets the permissions a plain `open` would give it (0666 less the umask), not
+    the temporary file's owner-only ones.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
