@@ -1,0 +1,1 @@
+"""Burn-in: stress engines, their measurements against the profile, and their guards."""

@@ -1,0 +1,66 @@
+"""Burn-in options, the run's burn-in plan, and the hard timeout of every stress test.
+
+`--hw-burnin-minutes N` sets how long each stress test loads its device (else the
+profile's `burnin.minutes`); `--hw-allow-destructive` lets disk write tests erase the
+drives the profile allows. Every test marked `burnin` gets a pytest-timeout of its
+duration plus a grace period (hwaccept.burnin.plan) unless it asks for its own.
+
+Stress tests name the device they load with `pytest.mark.xdist_group("<kind>:<id>")`
+(`gpu:0000:19:00.0`, `disk:nvme0n1`); group `system` loads the whole machine. See
+docs/burnin.md for how runs under xdist keep each device to one test at a time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hwaccept.burnin.plan import BurninPlan, plan_for
+from plugins.hw_profile import choose
+
+MINUTES_HELP = ("Minutes each burn-in stress test loads its device (default: the profile's "
+                "burnin.minutes, else 10)")
+DESTRUCTIVE_HELP = ("Let burn-in write tests erase the disks the profile's "
+                    "burnin.disk.destructive_allowed names (never a disk in use)")
+PLAN_KEY = pytest.StashKey[BurninPlan]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register --hw-burnin-minutes and --hw-allow-destructive."""
+    group = parser.getgroup("hwaccept", "hardware acceptance")
+    group.addoption("--hw-burnin-minutes", metavar="N", type=float, help=MINUTES_HELP)
+    group.addoption("--hw-allow-destructive", action="store_true", default=False,
+                    help=DESTRUCTIVE_HELP)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse a duration that is not positive before any test starts."""
+    minutes = config.getoption("--hw-burnin-minutes", None)
+    if minutes is not None and minutes <= 0:
+        raise pytest.UsageError(f"--hw-burnin-minutes: expected more than 0, got {minutes:g}")
+
+
+def burnin_plan(config: pytest.Config) -> BurninPlan:
+    """The run's plan, resolved on first use (it needs the profile)."""
+    if PLAN_KEY not in config.stash:
+        spec = choose(config).resolved.profile.burnin
+        config.stash[PLAN_KEY] = plan_for(spec, config.getoption("--hw-burnin-minutes", None),
+                                          allow_destructive=bool(config.getoption(
+                                              "--hw-allow-destructive", False)))
+    return config.stash[PLAN_KEY]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give every burn-in test without a timeout of its own the plan's hard timeout."""
+    stress = [item for item in items if item.get_closest_marker("burnin")
+              and not item.get_closest_marker("timeout")]
+    if stress:
+        timeout = burnin_plan(config).timeout
+        for item in stress:
+            item.add_marker(pytest.mark.timeout(timeout))
+
+
+@pytest.fixture(scope="session")
+def burnin(pytestconfig: pytest.Config) -> BurninPlan:
+    """The run's burn-in plan: duration, retries, whether writes may erase, the profile's limits."""
+    return burnin_plan(pytestconfig)
