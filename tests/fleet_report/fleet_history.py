@@ -161,23 +161,29 @@ def fleet_runs(count: int, seed: int = 7, *, days: int = 180,
                **faults: float) -> Iterator[RunReport]:
     """`count` runs spread over `days`: new servers, and retests of rejected ones.
 
+    A rejected server is tested again a day or two later, or, one time in twenty-five,
+    weeks later (its parts were on back order): those near the end still await action.
     `faults` set FleetHistory's rates (`base_rate`, `bad_slot_rate`, ...).
     """
     history = FleetHistory(random.Random(seed), **faults)
     step = datetime.timedelta(days=days) / max(count, 1)
-    waiting: list[Server] = []
+    per_day = max(1, round(count / days))
+    waiting: list[tuple[int, Server]] = []
     servers = 0
     for number in range(count):
         started = start + step * number
-        if waiting and (history.rng.random() < 0.5 or len(waiting) > 20):
-            server = waiting.pop(0)
+        if waiting and waiting[0][0] <= number:
+            server = waiting.pop(0)[1]
         else:
             server = history.server(servers)
             servers += 1
         report, failed = history.run(server, started)
         if failed:
             history.repair(server, failed)
-            waiting.append(server)
+            delay = per_day * (1 + history.rng.random()) * (25 if history.rng.random() < 0.04
+                                                            else 1)
+            waiting.append((number + int(delay), server))
+            waiting.sort(key=lambda item: item[0])
         yield report
 
 
