@@ -391,6 +391,26 @@ CODES: Mapping[str, Code] = {
                                               "bound of) the profile's limit"),
     "GPU_THROTTLE": Code(Action.INSPECT, "clocks are held back at idle for a reason the profile "
                                          "does not allow: power brake, thermal, slowdown"),
+    # GPUs under load (burn-in)
+    "GPU_TFLOPS_LOW": Code(Action.INSPECT, "matrix throughput under load is below the profile's "
+                                           "minimum: cooling, power delivery or clocks"),
+    "GPU_MEMORY_BANDWIDTH_LOW": Code(Action.INSPECT, "memory bandwidth under load is below the "
+                                                     "profile's minimum"),
+    "GPU_PCIE_BANDWIDTH_LOW": Code(Action.RESEAT, "host-to-device or device-to-host bandwidth "
+                                                  "is below the profile's minimum: the slot, "
+                                                  "riser or retimer"),
+    "GPU_P2P_BANDWIDTH_LOW": Code(Action.INSPECT, "NVLink bandwidth between two GPUs is below the "
+                                                  "profile's minimum: the baseboard, NVSwitches "
+                                                  "or a GPU"),
+    "NCCL_BUSBW_LOW": Code(Action.INSPECT, "the all-GPU NCCL all-reduce bus bandwidth is below "
+                                           "the profile's minimum"),
+    "GPU_DIAG_FAILED": Code(Action.INSPECT, "a test of NVIDIA DCGM's diagnostic failed on the "
+                                            "GPU: read its message and DCGM error id"),
+    "GPU_HOT_UNDER_LOAD": Code(Action.INSPECT, "the GPU ran hotter under load than the profile "
+                                               "allows: airflow, fans, heatsink contact"),
+    "GPU_THROTTLED_UNDER_LOAD": Code(Action.INSPECT, "the GPU slowed down under load for a "
+                                                     "hardware reason (thermal or power brake "
+                                                     "slowdown)"),
     # PCI Express
     "PCIE_LINK_CAPABILITY": Code(Action.INSPECT, "the link cannot reach the expected speed or "
                                                  "width: the part, its slot or riser, or a BIOS "
@@ -500,6 +520,13 @@ CODES: Mapping[str, Code] = {
     xid_code(NUMBERED): Code(Action.INSPECT, "an Xid this catalog does not describe: look it "
                                              f"up in NVIDIA's catalog, {XID_CATALOG}"),
 }
+
+BURNIN_CODES = frozenset({
+    "GPU_TFLOPS_LOW", "GPU_MEMORY_BANDWIDTH_LOW", "GPU_PCIE_BANDWIDTH_LOW",
+    "GPU_P2P_BANDWIDTH_LOW", "NCCL_BUSBW_LOW", "GPU_DIAG_FAILED", "GPU_HOT_UNDER_LOAD",
+    "GPU_THROTTLED_UNDER_LOAD",
+})
+"""Codes given by measurements under load (hwaccept.burnin), not by the acceptance checks."""
 """Every failure code, or its numbered form, with its action and meaning."""
 
 _NUMBER = re.compile(r"\d+$")
