@@ -9,7 +9,7 @@ from hwaccept.checks.catalog import BURNIN_CODES, Action
 from hwaccept.checks.findings import Part, Verdict
 from hwaccept.profiles.schema import Limit
 
-FLOOR = Limit(min=335, marginal=0.05)
+FLOOR = Limit(min=335, max=None, marginal=0.05)
 GPU = Part("gpu", "1654922004712", "GPU 3", serial="1654922004712", bdf="0000:9d:00.0",
            model="NVIDIA H100 80GB HBM3", who="gpu3")
 
@@ -68,7 +68,8 @@ def test_a_first_value_in_the_marginal_band_is_not_retried() -> None:
 
 def test_an_upper_limit_is_retried_the_same_way() -> None:
     take, _ = values(91.0, 80.0)
-    measured = measure("gpu_temperature_max", "C", take, Limit(max=85), retries=1)
+    ceiling = Limit(min=None, max=85, marginal=None)
+    measured = measure("gpu_temperature_max", "C", take, ceiling, retries=1)
     assert (measured.values, measured.verdict) == ((91.0, 80.0), Verdict.MARGINAL)
 
 
