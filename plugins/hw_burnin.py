@@ -12,9 +12,16 @@ docs/burnin.md for how runs under xdist keep each device to one test at a time.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 import pytest
 
 from hwaccept.burnin.plan import BurninPlan, plan_for
+from hwaccept.checks.findings import Finding, Verdict
+from hwaccept.sources import Sources, live_sources
+from plugins.hw_checks import judge
+from plugins.hw_options import settings
 from plugins.hw_profile import choose
 
 MINUTES_HELP = ("Minutes each burn-in stress test loads its device (default: the profile's "
@@ -22,6 +29,7 @@ MINUTES_HELP = ("Minutes each burn-in stress test loads its device (default: the
 DESTRUCTIVE_HELP = ("Let burn-in write tests erase the disks the profile's "
                     "burnin.disk.destructive_allowed names (never a disk in use)")
 PLAN_KEY = pytest.StashKey[BurninPlan]()
+LIVE_KEY = pytest.StashKey[Sources]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,3 +72,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def burnin(pytestconfig: pytest.Config) -> BurninPlan:
     """The run's burn-in plan: duration, retries, whether writes may erase, the profile's limits."""
     return burnin_plan(pytestconfig)
+
+
+def live_seams(config: pytest.Config) -> Sources:
+    """The seams of the machine itself, for loading it; a replayed run skips the test.
+
+    Under xdist the workers read the machine from the controller's recording; a load
+    and its monitoring need the live GPUs and tools, so each process opens its own.
+    """
+    hw = settings(config)
+    if hw.snapshot:
+        pytest.skip(f"burn-in loads the machine itself; this run replays {hw.snapshot}")
+    if LIVE_KEY not in config.stash:
+        config.stash[LIVE_KEY] = live_sources(hw.root, hw.nvml_timeout)
+    return config.stash[LIVE_KEY]
+
+
+def worst_first(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings, most severe first (the order they came in among equals)."""
+    return sorted(findings, key=lambda f: -f.verdict.severity)
+
+
+def record_and_judge(item: pytest.Item, findings: Sequence[Finding],
+                     *extra: tuple[str, str]) -> None:
+    """Record the worst finding as the case's contract properties, then judge the case.
+
+    A stress test may find several things (its measurement, the heat, new errors); the
+    case carries the most severe one's check, code and action, and its message names
+    every finding that did not pass. `extra` properties (attempts, samples) follow.
+    """
+    ordered = worst_first(findings)
+    top = ordered[0]
+    others = [f for f in ordered[1:] if f.verdict is not Verdict.PASS]
+    if others:
+        top = dataclasses.replace(top, message="; ".join(
+            [top.message, *(f"{f.check}: {f.message}" for f in others)]))
+    item.user_properties.extend(top.properties())
+    item.user_properties.extend(extra)
+    judge(top)

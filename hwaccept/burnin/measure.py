@@ -95,7 +95,7 @@ def judgment_of(measured: Measured, code: str) -> Judgment:
 
 def finding_of(measured: Measured, part: Part, family: str, code: str) -> Finding:
     """The measurement as a finding of the JUnit contract (measured, expected, unit, verdict)."""
-    outcome = Outcome(judgment_of(measured, code), measured=round(measured.value, 3),
+    outcome = Outcome(judgment_of(measured, code), measured=measured.value,
                       expected=describe_limit(measured.limit), unit=measured.unit)
     return make_finding(measured.check, family, part, outcome)
 

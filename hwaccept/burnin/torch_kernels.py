@@ -46,9 +46,26 @@ def cuda_missing() -> str | None:
     return None
 
 
-def cuda_device(index: int) -> str:
-    """The PyTorch device of the GPU with this CUDA index."""
-    return f"cuda:{index}"
+def cuda_device(uuid: str | None, pci_address: str | None) -> str | None:
+    """The PyTorch device (`cuda:2`) of the GPU with this NVML UUID or PCI address.
+
+    CUDA numbers GPUs in its own order (fastest first, unless CUDA_DEVICE_ORDER says
+    otherwise), not NVML's, so the GPU is found by what both agree on.
+    """
+    import torch
+
+    wanted = (uuid or "").lower().removeprefix("gpu-")
+    for index in range(torch.cuda.device_count()):
+        properties = torch.cuda.get_device_properties(index)
+        found = str(getattr(properties, "uuid", "")).lower().removeprefix("gpu-")
+        if wanted and found == wanted:
+            return f"cuda:{index}"
+        bus = (getattr(properties, "pci_domain_id", None), getattr(properties, "pci_bus_id", None),
+               getattr(properties, "pci_device_id", None))
+        if pci_address and None not in bus and pci_address.lower().startswith(
+                f"{bus[0]:04x}:{bus[1]:02x}:{bus[2]:02x}"):
+            return f"cuda:{index}"
+    return None
 
 
 def _sync(device: torch.device) -> None:

@@ -404,6 +404,11 @@ CODES: Mapping[str, Code] = {
                                                   "or a GPU"),
     "NCCL_BUSBW_LOW": Code(Action.INSPECT, "the all-GPU NCCL all-reduce bus bandwidth is below "
                                            "the profile's minimum"),
+    "NCCL_WRONG_RESULTS": Code(Action.INSPECT, "the all-reduce gave wrong values (nccl-tests' "
+                                               "out-of-bounds count): a GPU or link corrupts "
+                                               "data"),
+    "GPU_MEMORY_PATTERN": Code(Action.RMA_GPU, "GPU memory read back other than written under a "
+                                               "pattern test, with ECC not reporting it"),
     "GPU_DIAG_FAILED": Code(Action.INSPECT, "a test of NVIDIA DCGM's diagnostic failed on the "
                                             "GPU: read its message and DCGM error id"),
     "GPU_HOT_UNDER_LOAD": Code(Action.INSPECT, "the GPU ran hotter under load than the profile "
@@ -411,6 +416,9 @@ CODES: Mapping[str, Code] = {
     "GPU_THROTTLED_UNDER_LOAD": Code(Action.INSPECT, "the GPU slowed down under load for a "
                                                      "hardware reason (thermal or power brake "
                                                      "slowdown)"),
+    "GPU_POWER_OVER_LIMIT": Code(Action.INSPECT, "the GPU drew more power under load than its "
+                                                 "enforced limit: the power controller did not "
+                                                 "hold it (power sensing, firmware)"),
     # PCI Express
     "PCIE_LINK_CAPABILITY": Code(Action.INSPECT, "the link cannot reach the expected speed or "
                                                  "width: the part, its slot or riser, or a BIOS "
@@ -520,14 +528,14 @@ CODES: Mapping[str, Code] = {
     xid_code(NUMBERED): Code(Action.INSPECT, "an Xid this catalog does not describe: look it "
                                              f"up in NVIDIA's catalog, {XID_CATALOG}"),
 }
+"""Every failure code, or its numbered form, with its action and meaning."""
 
 BURNIN_CODES = frozenset({
     "GPU_TFLOPS_LOW", "GPU_MEMORY_BANDWIDTH_LOW", "GPU_PCIE_BANDWIDTH_LOW",
-    "GPU_P2P_BANDWIDTH_LOW", "NCCL_BUSBW_LOW", "GPU_DIAG_FAILED", "GPU_HOT_UNDER_LOAD",
-    "GPU_THROTTLED_UNDER_LOAD",
+    "GPU_P2P_BANDWIDTH_LOW", "NCCL_BUSBW_LOW", "NCCL_WRONG_RESULTS", "GPU_MEMORY_PATTERN",
+    "GPU_DIAG_FAILED", "GPU_HOT_UNDER_LOAD", "GPU_THROTTLED_UNDER_LOAD", "GPU_POWER_OVER_LIMIT",
 })
 """Codes given by measurements under load (hwaccept.burnin), not by the acceptance checks."""
-"""Every failure code, or its numbered form, with its action and meaning."""
 
 _NUMBER = re.compile(r"\d+$")
 

@@ -1,0 +1,102 @@
+"""hwtests/test_burnin_gpu.py run for real on the bundled 8-GPU machine, its loads on the CPU.
+
+The machine is replayed from its snapshot; a plugin of the test stands the CPU in for each
+GPU (PyTorch's kernels run there at a tiny size) and lets the replayed machine be loaded.
+Each run is a process of its own, as a station's is.
+What is checked is everything around the kernels: one case per GPU and measurement,
+each in its GPU's xdist group, the JUnit properties of the contract, a low value measured
+again with every attempt recorded, and the verdicts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hwaccept.burnin.torch_kernels import torch_missing
+from hwaccept.reports.junit_read import read_junit
+
+REPO = Path(__file__).resolve().parents[2]
+SNAPSHOT = REPO / "snapshots" / "hgx-h100-8gpu.tar.gz"
+MODULE = REPO / "hwtests" / "test_burnin_gpu.py"
+
+pytestmark = pytest.mark.skipif(torch_missing() is not None, reason=str(torch_missing()))
+
+ON_CPU = """
+from hwaccept.burnin import torch_kernels
+
+def pytest_collection_modifyitems(items):
+    for module in {item.module for item in items}:
+        module.MATMUL_SIZE = 32
+        module.COPY_BYTES = 1 << 16
+        module.MEASURE_SECONDS = 0.01
+        module.cuda_missing = lambda: None
+        module.cuda_device = lambda uuid, address: "cpu"
+        module.memory_pattern_errors = (
+            lambda device, nbytes, seconds: torch_kernels.memory_pattern_errors(device, 4096, 0))
+        module.live_seams = lambda config: None
+        module.find_tool = lambda name: None
+"""
+
+PROFILE = """
+sku: h100-burnin-{name}
+extends: dell-xe9680-h100
+burnin:
+  minutes: 1
+  retries: 2
+  gpu:
+    bf16_tflops:
+      min: {tflops}
+    memory_bandwidth_gbps:
+      min: 0.000001
+    h2d_gbps:
+      min: 0.000001
+    d2h_gbps:
+      min: 0.000001
+"""
+
+
+def run(pytester: pytest.Pytester, name: str, tflops: float) -> tuple[pytest.RunResult, dict]:
+    pytester.makepyfile(burnin_on_cpu=ON_CPU)
+    profile = pytester.path / f"{name}.yaml"
+    profile.write_text(PROFILE.format(name=name, tflops=tflops))
+    junit = pytester.path / "junit.xml"
+    result = pytester.runpytest_subprocess(
+        str(MODULE), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO),
+        "-p", "burnin_on_cpu", "-m", "burnin", f"--hw-snapshot={SNAPSHOT}",
+        f"--hw-profile={profile}", "--hw-reports=none", f"--junitxml={junit}",
+        "-k", "matmul or memory or pcie")
+    cases = {case.nodeid.split("::")[-1]: case for case in read_junit(str(junit)).cases}
+    return result, cases
+
+
+def test_every_gpu_is_measured_and_recorded(pytester: pytest.Pytester) -> None:
+    result, cases = run(pytester, "pass", 0.000001)
+    result.assert_outcomes(passed=8 * 5, skipped=8)
+    bf16 = [c for name, c in cases.items() if name.startswith("test_gpu_matmul_throughput[")
+            and c.get("check") == "gpu_bf16_tflops"]
+    assert len(bf16) == 8
+    first = bf16[0]
+    assert (first.get("component"), first.get("unit"), first.get("verdict"),
+            first.get("expected"), first.get("attempts") is not None) == (
+        "gpu", "TFLOP/s", "PASS", ">= 1e-06", True)
+    assert float(first.get("measured") or 0) > 0
+    assert {c.get("serial") for c in bf16} == {c.get("component_id") for c in bf16}
+    skipped = [c for name, c in cases.items() if "fp16" in name]
+    assert {c.message for c in skipped} == {"the profile sets no burnin.gpu.fp16_tflops"}
+    pattern = cases["test_gpu_memory_pattern[gpu3-1650124032506]"]
+    assert (pattern.get("measured"), pattern.get("expected"), pattern.get("verdict")) == (
+        "0", "0", "PASS")
+
+
+def test_a_gpu_below_its_minimum_is_measured_again_then_failed(
+        pytester: pytest.Pytester) -> None:
+    result, cases = run(pytester, "slow", 1e9)
+    result.assert_outcomes(passed=8 * 4, failed=8, skipped=8)
+    failed = [c for c in cases.values() if c.outcome == "failed"]
+    assert {c.get("check") for c in failed} == {"gpu_bf16_tflops"}
+    assert {c.get("failure_code") for c in failed} == {"GPU_TFLOPS_LOW"}
+    assert {c.get("action") for c in failed} == {"INSPECT"}
+    assert all(len((c.get("attempts") or "").split(",")) == 3 for c in failed)
+    assert "in all 3 attempts" in failed[0].message
