@@ -1,16 +1,18 @@
 """JUnit XML reports read into runs: ours with their properties, other tools' without.
 
-Reports come from many stations and tools, so none is trusted: they are parsed with
-defusedxml (no entity expansion, no external entities or DTDs), refused above a size
-limit before a byte is parsed, and invalid UTF-8 is replaced rather than fatal. What
-contradicts itself (two suites naming different systems, a case whose verdict says FAIL
-but whose outcome passed) is kept as read, with a note.
+Reports come from many stations and tools, so none is trusted: they are refused above a
+size limit before a byte is parsed, parsed with defusedxml's rules (no entity expansion,
+no external entities), and invalid UTF-8 is replaced rather than fatal. What contradicts
+itself (two suites naming different systems, a case whose verdict says FAIL but whose
+outcome passed) is kept as read, with a note. Each step is its own function, so that
+`hwaccept rma` can take a report apart without building its RunReport
+(hwaccept.rma.junit_sightings).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -32,6 +34,8 @@ from hwaccept.reports.model import (
 MAX_BYTES = 256 * 1024 * 1024
 FAILING_VERDICTS = frozenset({"FAIL"})
 
+XmlParser = Callable[[bytes], ElementTree.Element]
+
 
 def junit_paths(arguments: Iterable[str]) -> list[str]:
     """Files as given; folders become every `*.xml` beneath them, in name order."""
@@ -47,30 +51,48 @@ def junit_paths(arguments: Iterable[str]) -> list[str]:
     return found
 
 
-def _parse(path: str) -> tuple[ElementTree.Element, list[str]]:
+def _refused_size(path: str, size: int) -> ReportError:
+    return ReportError(f"{path}: {size / 2**30:.1f} GiB, over the {MAX_BYTES // 2**20} MiB "
+                       "limit for one JUnit report; refusing")
+
+
+def _read_bytes(path: str) -> bytes:
+    """The file's bytes, refused above the size limit before any is read."""
     try:
         size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            raise _refused_size(path, size)
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_BYTES:
-        raise ReportError(f"{path}: {size / 2**30:.1f} GiB, over the {MAX_BYTES // 2**20} MiB "
-                          "limit for one JUnit report; refusing")
+
+
+def junit_tree(path: str, parse: XmlParser = SafeElementTree.fromstring,
+               ) -> tuple[ElementTree.Element, list[str]]:
+    """The root element of the JUnit file `path`, and notes on how it was read.
+
+    `parse` turns the file's bytes into a tree and refuses entities as defusedxml does:
+    defusedxml itself by default; `parse_untrusted` (hwaccept.reports.untrusted_xml)
+    is as strict and faster.
+
+    Raises:
+        ReportError: the file is missing, too large, hostile, or not well-formed XML.
+
+    """
+    raw = _read_bytes(path)
     try:
-        root = SafeElementTree.parse(path).getroot()
+        root = parse(raw)
     except DefusedXmlException as exc:
         raise ReportError(f"{path}: refused: {type(exc).__name__} ({exc})") from None
     except ElementTree.ParseError as exc:
-        return _parse_replacing(path, exc)
-    if root is None:
-        raise ReportError(f"{path}: no root element; not a JUnit report")
+        return _parse_replacing(path, raw, exc)
     return root, []
 
 
-def _parse_replacing(path: str, first: ElementTree.ParseError) -> tuple[ElementTree.Element,
-                                                                         list[str]]:
+def _parse_replacing(path: str, raw: bytes, first: ElementTree.ParseError,
+                     ) -> tuple[ElementTree.Element, list[str]]:
     """Parse again with invalid UTF-8 replaced, when that was what stopped the parser."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as bad:
@@ -86,15 +108,25 @@ def _parse_replacing(path: str, first: ElementTree.ParseError) -> tuple[ElementT
     raise ReportError(f"{path}: not well-formed XML ({first})") from None
 
 
-def _properties(element: ElementTree.Element) -> list[tuple[str, str]]:
+def properties_of(element: ElementTree.Element) -> list[tuple[str, str]]:
+    """The named properties of a suite or a case, in their order."""
     holder = element.find("properties")
     if holder is None:
         return []
-    return [(p.get("name", ""), p.get("value", p.text or "")) for p in holder.iter("property")
-            if p.get("name")]
+    return [(name, p.get("value", p.text or "")) for p in holder.iter("property")
+            if (name := p.get("name"))]
 
 
-def _outcome(case: ElementTree.Element) -> tuple[str, str]:
+def property_values(element: ElementTree.Element) -> dict[str, str]:
+    """`properties_of(element)` as a dict: the last value given for each name."""
+    holder = element.find("properties")
+    if holder is None:
+        return {}
+    return {name: p.get("value", p.text or "") for p in holder.iter("property")
+            if (name := p.get("name"))}
+
+
+def case_outcome(case: ElementTree.Element) -> tuple[str, str]:
     """The outcome as pytest maps it: failure, error, skipped (xfail: type pytest.xfail)."""
     for tag, outcome in (("failure", FAILED), ("error", ERROR), ("skipped", SKIPPED)):
         found = case.find(tag)
@@ -105,19 +137,38 @@ def _outcome(case: ElementTree.Element) -> tuple[str, str]:
     return PASSED, ""
 
 
+def case_nodeid(case: ElementTree.Element, suite: str) -> str:
+    """`classname::name`, the suite's name standing in for a missing classname."""
+    return f"{case.get('classname') or suite}::{case.get('name') or '?'}"
+
+
 def _case(case: ElementTree.Element, suite: str) -> CaseResult:
-    classname = case.get("classname") or suite
-    name = case.get("name") or "?"
-    outcome, message = _outcome(case)
+    outcome, message = case_outcome(case)
     try:
         duration = float(case.get("time") or 0.0)
     except ValueError:
         duration = 0.0
-    return CaseResult(f"{classname}::{name}", outcome, duration, message,
-                      tuple(_properties(case)))
+    return CaseResult(case_nodeid(case, suite), outcome, duration, message,
+                      tuple(properties_of(case)))
 
 
-def _identity(path: str, suites: list[ElementTree.Element], notes: list[str]) -> dict[str, str]:
+def suites_of(path: str, root: ElementTree.Element) -> list[ElementTree.Element]:
+    """The report's suites: the root, or every suite under a <testsuites> root.
+
+    Raises:
+        ReportError: the root is neither.
+
+    """
+    if root.tag == "testsuite":
+        return [root]
+    if root.tag == "testsuites":
+        return list(root.iter("testsuite"))
+    raise ReportError(f"{path}: root element <{root.tag}>, not <testsuites> or "
+                      "<testsuite>; not a JUnit report")
+
+
+def suite_identity(path: str, suites: list[ElementTree.Element],
+                   notes: list[str]) -> dict[str, str]:
     """Suite properties; a report without any (another tool's) gives its suite attributes.
 
     pytest's `hostname` attribute names the station that ran the tests, which is the
@@ -125,7 +176,7 @@ def _identity(path: str, suites: list[ElementTree.Element], notes: list[str]) ->
     """
     identity: dict[str, str] = {}
     for number, suite in enumerate(suites, 1):
-        for key, value in _properties(suite):
+        for key, value in properties_of(suite):
             if key in identity and identity[key] != value:
                 notes.append(f"{path}: suite {number} gives {key}={value!r}, an earlier "
                              f"suite {identity[key]!r}; keeping the first")
@@ -139,6 +190,13 @@ def _identity(path: str, suites: list[ElementTree.Element], notes: list[str]) ->
     return identity
 
 
+def contradiction(path: str, nodeid: str, outcome: str, verdict: str | None) -> str | None:
+    """The note on a case that passed although its verdict says it failed, else None."""
+    if outcome == PASSED and verdict in FAILING_VERDICTS:
+        return f"{path}: {nodeid} passed but its verdict says {verdict}"
+    return None
+
+
 def read_junit(path: str) -> RunReport:
     """The run a JUnit report describes.
 
@@ -146,20 +204,14 @@ def read_junit(path: str) -> RunReport:
         ReportError: the file is missing, too large, hostile, or not JUnit XML.
 
     """
-    root, notes = _parse(path)
-    if root.tag == "testsuite":
-        suites = [root]
-    elif root.tag == "testsuites":
-        suites = list(root.iter("testsuite"))
-    else:
-        raise ReportError(f"{path}: root element <{root.tag}>, not <testsuites> or "
-                          "<testsuite>; not a JUnit report")
-    identity = _identity(path, suites, notes)
+    root, notes = junit_tree(path)
+    suites = suites_of(path, root)
+    identity = suite_identity(path, suites, notes)
     complete = identity.pop(INCOMPLETE_KEY, "") != "false"
     cases = tuple(_case(case, suite.get("name", "")) for suite in suites
                   for case in suite.findall("testcase"))
     for case in cases:
-        if case.outcome == PASSED and case.get("verdict") in FAILING_VERDICTS:
-            notes.append(f"{path}: {case.nodeid} passed but its verdict says "
-                         f"{case.get('verdict')}")
+        note = contradiction(path, case.nodeid, case.outcome, case.get("verdict"))
+        if note:
+            notes.append(note)
     return RunReport(path, identity, cases, complete, tuple(notes))
