@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 from hwaccept.errors import ReportError
 from hwaccept.reports.junit_read import read_junit
@@ -21,6 +23,9 @@ from hwaccept.reports.model import RunReport
 
 WINDOW = 200
 SERIAL_BELOW = 64
+CHUNK = 8
+
+T = TypeVar("T")
 
 Outcome = tuple[str, RunReport | None, str | None]
 """A path, and its report or the one-line reason it could not be read."""
@@ -28,23 +33,38 @@ Outcome = tuple[str, RunReport | None, str | None]
 
 def read_one(path: str) -> Outcome:
     """One report, or why not (errors travel back from a worker as text)."""
+    return _attempt(read_junit, path)
+
+
+def _attempt(read: Callable[[str], T], path: str) -> tuple[str, T | None, str | None]:
     try:
-        return path, read_junit(path), None
+        return path, read(path), None
     except ReportError as exc:
         return path, None, exc.msg
 
 
 def read_all(paths: Sequence[str], workers: int | None = None) -> Iterator[Outcome]:
     """Every report of `paths`, in their order."""
+    return read_each(paths, read_junit, workers)
+
+
+def read_each(paths: Sequence[str], read: Callable[[str], T],
+              workers: int | None = None) -> Iterator[tuple[str, T | None, str | None]]:
+    """`read` of every path, in their order, or the one-line reason it raised ReportError.
+
+    `read` runs in worker processes, so it is a module's function and what it returns
+    travels back pickled: the smaller, the less this process spends taking it in.
+    """
     count = workers or os.cpu_count() or 1
+    attempt = partial(_attempt, read)
     if len(paths) < SERIAL_BELOW or count < 2:
-        yield from map(read_one, paths)
+        yield from map(attempt, paths)
         return
     windows = [paths[start:start + WINDOW] for start in range(0, len(paths), WINDOW)]
     with ProcessPoolExecutor(max_workers=count) as pool:
-        pending = deque(pool.map(read_one, window, chunksize=8) for window in windows[:2])
+        pending = deque(pool.map(attempt, window, chunksize=CHUNK) for window in windows[:2])
         for window in windows[2:]:
             yield from pending.popleft()
-            pending.append(pool.map(read_one, window, chunksize=8))
+            pending.append(pool.map(attempt, window, chunksize=CHUNK))
         while pending:
             yield from pending.popleft()

@@ -7,7 +7,7 @@ from pathlib import Path
 from hwaccept.reports.junit_read import read_junit
 from hwaccept.reports.junit_write import junit_xml
 from hwaccept.reports.model import CaseResult, RunReport
-from hwaccept.reports.parallel_read import SERIAL_BELOW, WINDOW, read_all
+from hwaccept.reports.parallel_read import SERIAL_BELOW, WINDOW, read_all, read_each
 
 
 def write_reports(folder: Path, count: int) -> list[str]:
@@ -39,3 +39,13 @@ def test_a_few_reports_are_read_here(tmp_path: Path) -> None:
     paths = write_reports(tmp_path, SERIAL_BELOW - 1)
     assert [r for _, r, _ in read_all(paths, workers=2)] == [
         None if n == 7 else read_junit(p) for n, p in enumerate(paths)]
+
+
+def system_serial(path: str) -> str:
+    return read_junit(path).identity["system_serial"]
+
+
+def test_any_reader_of_a_module_runs_in_the_pool(tmp_path: Path) -> None:
+    paths = write_reports(tmp_path, WINDOW + SERIAL_BELOW)
+    assert [(path, value) for path, value, _ in read_each(paths, system_serial, workers=2)] == [
+        (path, None if n == 7 else f"SYS-{n}") for n, path in enumerate(paths)]
