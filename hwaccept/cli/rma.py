@@ -7,9 +7,10 @@ import sys
 
 from hwaccept.errors import ReportError
 from hwaccept.reports.junit_read import junit_paths
-from hwaccept.reports.parallel_read import read_all
+from hwaccept.reports.parallel_read import read_each
 from hwaccept.rma.decide import decide_sightings
-from hwaccept.rma.observations import Sighting, in_run_order, sightings
+from hwaccept.rma.junit_sightings import read_sightings
+from hwaccept.rma.observations import Sighting, in_run_order
 from hwaccept.rma.render import as_csv, as_json, as_table
 
 EXIT_ACTION_DUE = 1
@@ -29,14 +30,14 @@ def read_reports(arguments: list[str]) -> tuple[list[Sighting], int, int]:
     except ReportError as exc:
         print(f"hwaccept: error: {exc.msg}", file=sys.stderr)
         return found, 0, 1
-    for _, report, error in read_all(paths):
-        if report is None:
+    for _, run, error in read_each(paths, read_sightings):
+        if run is None:
             print(f"hwaccept: error: {error}", file=sys.stderr)
             failures += 1
             continue
-        for note in report.notes:
+        for note in run.notes:
             print(f"hwaccept: warning: {note}", file=sys.stderr)
-        found.extend(sightings(report))
+        found.extend(run.sightings)
         read += 1
     return found, read, failures
 

@@ -7,11 +7,11 @@ cases becomes a part of unknown kind, named by the case.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hwaccept.reports.model import ERROR, FAILED, CaseResult, RunReport
+from hwaccept.reports.model import ERROR, FAILED, RunReport
 
 UNKNOWN_KIND = "unknown"
 FAILING = frozenset({FAILED, ERROR})
@@ -58,8 +58,12 @@ class Sighting:
 
 def system_of(run: RunReport) -> str:
     """The system serial, else its hostname, else the report's file name."""
-    identity = run.identity
-    return identity.get("system_serial") or identity.get("hostname") or Path(run.source).name
+    return system_named(run.identity, run.source)
+
+
+def system_named(identity: Mapping[str, str], source: str) -> str:
+    """The system a run's identity names: as `system_of`."""
+    return identity.get("system_serial") or identity.get("hostname") or Path(source).name
 
 
 def run_ref(run: RunReport) -> RunRef:
@@ -75,37 +79,42 @@ def part_key(kind: str | None, names: tuple[str | None, ...], name: str) -> tupl
     The history database keys its parts the same way. A case naming no part (another
     tool's) is a part of unknown kind named by the case.
     """
-    found = next((n for n in names if n), None)
-    if found:
-        return kind or UNKNOWN_KIND, found
+    for found in names:
+        if found:
+            return kind or UNKNOWN_KIND, found
     return UNKNOWN_KIND, name
 
 
-def _part_of(case: CaseResult) -> tuple[str, str]:
-    names = tuple(case.get(key) for key in ("component_id", "serial", "bdf", "slot"))
-    return part_key(case.get("component"), names, case.name)
-
-
-def _failure(case: CaseResult) -> Failure:
-    check = case.get("check") or case.name
-    return Failure(check, case.get("failure_code") or "", case.get("action") or "",
-                   case.message)
+CaseView = tuple[str, str, str, Mapping[str, str]]
+"""A case as sightings need it: its name, outcome, message, and properties (the last
+value of each name)."""
 
 
 def sightings(run: RunReport) -> list[Sighting]:
     """Every part the run's cases name, with what the run found about it."""
-    ref = run_ref(run)
+    return sightings_of(run_ref(run), ((case.name, case.outcome, case.message,
+                                        dict(case.properties)) for case in run.cases))
+
+
+def sightings_of(ref: RunRef, cases: Iterable[CaseView]) -> list[Sighting]:
+    """As `sightings`, from the run's reference and its cases taken apart."""
     found: dict[tuple[str, str], Sighting] = {}
-    for case in run.cases:
-        kind, component_id = _part_of(case)
-        sighting = found.get((kind, component_id))
+    for name, outcome, message, properties in cases:
+        get = properties.get
+        key = part_key(get("component"), (get("component_id"), get("serial"), get("bdf"),
+                                          get("slot")), name)
+        sighting = found.get(key)
         if sighting is None:
-            sighting = found[kind, component_id] = Sighting(ref, kind, component_id)
-        sighting.serial = sighting.serial or case.get("serial") or ""
-        sighting.slot = sighting.slot or case.get("slot") or case.get("bdf") or ""
-        sighting.model = sighting.model or case.get("model") or ""
-        if case.outcome in FAILING:
-            sighting.failures.append(_failure(case))
+            sighting = found[key] = Sighting(ref, *key)
+        if not sighting.serial:
+            sighting.serial = get("serial") or ""
+        if not sighting.slot:
+            sighting.slot = get("slot") or get("bdf") or ""
+        if not sighting.model:
+            sighting.model = get("model") or ""
+        if outcome in FAILING:
+            sighting.failures.append(Failure(get("check") or name, get("failure_code") or "",
+                                             get("action") or "", message))
         else:
             sighting.passed += 1
     return list(found.values())
