@@ -69,9 +69,12 @@ class Decision:
         return self.verdict != PASS
 
 
+_RANKS = {str(verdict): number for number, verdict in enumerate(SEVERITY)}
+
+
 def rank(verdict: str) -> int:
     """How serious a verdict is (unknown actions rank with INSPECT)."""
-    return SEVERITY.index(verdict) if verdict in SEVERITY else SEVERITY.index(Action.INSPECT)
+    return _RANKS.get(verdict, _RANKS[Action.INSPECT])
 
 
 def worst(verdicts: Iterable[str]) -> str:
@@ -152,16 +155,48 @@ def decide(runs: Iterable[RunReport], xid_escalate_after: int = 2) -> list[Decis
     return decide_sightings(all_sightings(runs), xid_escalate_after)
 
 
+def _passed(history: list[Sighting]) -> Decision:
+    """The decision on a part that never failed and whose serial never failed anywhere.
+
+    As `_part_decision` decides it, without its searches: most parts of a fleet are
+    such parts, and there are hundreds of thousands of them.
+    """
+    latest = history[-1]
+    if len(history) == 1:
+        serial, slot, model = latest.serial, latest.slot, latest.model
+    else:
+        serial = next((s.serial for s in reversed(history) if s.serial), "")
+        slot = next((s.slot for s in reversed(history) if s.slot), "")
+        model = next((s.model for s in reversed(history) if s.model), "")
+    return Decision(latest.run.system, latest.kind, latest.component_id, serial, slot, model,
+                    PASS, (), 0, len(history),
+                    tuple([Evidence(s.run, (), s.passed) for s in history]))
+
+
 def decide_sightings(found: Iterable[Sighting], xid_escalate_after: int = 2) -> list[Decision]:
     """As `decide`, from sightings already in run order (oldest first)."""
     histories: dict[tuple[str, str, str], list[Sighting]] = {}
     by_serial: dict[str, list[Sighting]] = {}
+    troubled: set[tuple[str, str, str]] = set()
+    failed_serials: set[str] = set()
     for sighting in found:
         key = (sighting.run.system, sighting.kind, sighting.component_id)
-        histories.setdefault(key, []).append(sighting)
+        history = histories.get(key)
+        if history is None:
+            histories[key] = [sighting]
+        else:
+            history.append(sighting)
         if sighting.serial:
             by_serial.setdefault(sighting.serial, []).append(sighting)
-    decisions = [_part_decision(history, by_serial, xid_escalate_after)
-                 for history in histories.values()]
+        if sighting.failures:
+            troubled.add(key)
+            failed_serials.add(sighting.serial)
+    decisions = []
+    for key, history in histories.items():
+        serial = next((s.serial for s in reversed(history) if s.serial), "")
+        if key in troubled or serial in failed_serials:
+            decisions.append(_part_decision(history, by_serial, xid_escalate_after))
+        else:
+            decisions.append(_passed(history))
     return sorted(decisions, key=lambda d: (d.system, -rank(d.verdict), d.kind,
                                             d.component_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hwaccept.reports.model import CaseResult, RunReport
-from hwaccept.rma.decide import Decision, decide, reboot_recoverable
+from hwaccept.rma.decide import Decision, decide, rank, reboot_recoverable
 from hwaccept.rma.observations import RunRef
 
 GPU3 = (("component", "gpu"), ("component_id", "1654922004712"), ("serial", "1654922004712"),
@@ -76,6 +76,43 @@ def test_a_part_that_failed_in_another_chassis_is_a_repeat_offender() -> None:
     assert moved.notes == ("repeat offender: failed in chassis S1 (2026-11-01: "
                            "PCIE_LINK_DOWNTRAINED)",)
     assert first.verdict == "RESEAT"
+
+
+def test_a_moved_part_that_passes_in_its_new_chassis_keeps_its_past() -> None:
+    decisions = decide([
+        run("S1", "2026-11-01", gpu_case("gpu_pcie", "failed", "PCIE_LINK_DOWNTRAINED",
+                                         "RESEAT")),
+        run("S2", "2026-11-05", gpu_case("gpu_pcie")),
+    ])
+    moved = next(d for d in decisions if d.system == "S2")
+    assert (moved.verdict, moved.repeat_offender, moved.failed_runs) == ("PASS", True, 0)
+    assert moved.notes == ("repeat offender: failed in chassis S1 (2026-11-01: "
+                           "PCIE_LINK_DOWNTRAINED)",)
+
+
+def test_an_xid_that_came_back_elsewhere_sends_a_passing_part_to_inspection() -> None:
+    xid = gpu_case("kernel_xid", "failed", "GPU_XID_79", "RESEAT")
+    decisions = decide([run("S1", "2026-11-01", xid), run("S1", "2026-11-02", xid),
+                        run("S2", "2026-11-05", gpu_case("kernel_xid"))])
+    assert next(d for d in decisions if d.system == "S2").verdict == "INSPECT"
+
+
+def test_a_part_that_always_passed_takes_its_slot_and_model_from_its_latest_run() -> None:
+    bare = (("component", "gpu"), ("component_id", "1654922004712"))
+    decision = only(decide([
+        run("S1", "2026-11-01", gpu_case("gpu_ecc")),
+        run("S1", "2026-11-02", gpu_case("gpu_ecc", part=(*bare, ("slot", "5")))),
+        run("S1", "2026-11-03", gpu_case("gpu_ecc", part=bare)),
+    ]))
+    assert (decision.verdict, decision.serial, decision.slot, decision.model) == (
+        "PASS", "1654922004712", "5", "NVIDIA H100 80GB HBM3")
+    assert [(e.run.started, e.passed, e.failures) for e in decision.evidence] == [
+        ("2026-11-01", 1, ()), ("2026-11-02", 1, ()), ("2026-11-03", 1, ())]
+
+
+def test_unknown_actions_rank_with_inspection() -> None:
+    assert rank("REPLACE_PSU") == rank("INSPECT") < rank("RMA_GPU")
+    assert rank("PASS") == 0
 
 
 def test_a_reboot_recoverable_xid_that_comes_back_goes_to_inspection() -> None:
