@@ -29,6 +29,8 @@ tools=(smartctl:smartmontools nvme:nvme-cli ethtool:ethtool lspci:pciutils)
 # run the fleet playbook over SSH against hosts made as network namespaces.
 [ "${1:-}" = "--tests" ] &&
   tools+=(chromium:chromium chromedriver:chromium-driver sshd:openssh-server ip:iproute2)
+# They load loop devices with fio in the disk burn-in's tests.
+[ "${1:-}" = "--tests" ] && tools+=(fio:fio)
 for pair in "${tools[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || packages+=("${pair#*:}")
 done
