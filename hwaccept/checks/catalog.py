@@ -502,6 +502,9 @@ CODES: Mapping[str, Code] = {
     "DISK_TEMPERATURE": Code(Action.INSPECT, "the drive is hotter at rest than the profile "
                                              "allows: airflow, fans, drive bay cooling"),
     # processors, memory, firmware, kernel
+    "CPU_STRESS_FAILED": Code(Action.INSPECT, "a CPU or memory stressor of stress-ng failed its "
+                                              "verification or died under load: a CPU, a DIMM "
+                                              "or cooling"),
     "CPU_MODEL": Code(Action.INSPECT, "the CPU model is not the profile's"),
     "CPU_SOCKETS": Code(Action.INSPECT, "a CPU socket count other than the profile's"),
     "CPU_CORES": Code(Action.INSPECT, "fewer physical cores than the profile's minimum"),
@@ -534,6 +537,7 @@ BURNIN_CODES = frozenset({
     "GPU_TFLOPS_LOW", "GPU_MEMORY_BANDWIDTH_LOW", "GPU_PCIE_BANDWIDTH_LOW",
     "GPU_P2P_BANDWIDTH_LOW", "NCCL_BUSBW_LOW", "NCCL_WRONG_RESULTS", "GPU_MEMORY_PATTERN",
     "GPU_DIAG_FAILED", "GPU_HOT_UNDER_LOAD", "GPU_THROTTLED_UNDER_LOAD", "GPU_POWER_OVER_LIMIT",
+    "CPU_STRESS_FAILED",
 })
 """Codes given by measurements under load (hwaccept.burnin), not by the acceptance checks."""
 
