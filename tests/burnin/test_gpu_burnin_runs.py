@@ -16,6 +16,7 @@ import pytest
 
 from hwaccept.burnin.torch_kernels import torch_missing
 from hwaccept.reports.junit_read import read_junit
+from hwaccept.reports.model import CaseResult
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO / "snapshots" / "hgx-h100-8gpu.tar.gz"
@@ -57,7 +58,8 @@ burnin:
 """
 
 
-def run(pytester: pytest.Pytester, name: str, tflops: float) -> tuple[pytest.RunResult, dict]:
+def run(pytester: pytest.Pytester, name: str,
+        tflops: float) -> tuple[pytest.RunResult, dict[str, CaseResult]]:
     pytester.makepyfile(burnin_on_cpu=ON_CPU)
     profile = pytester.path / f"{name}.yaml"
     profile.write_text(PROFILE.format(name=name, tflops=tflops))
