@@ -25,12 +25,12 @@ if [ -n "$python" ] && [ ! -x .venv/bin/python ] && ! "$python" -c 'import ensur
   packages+=(python3-venv)
 fi
 tools=(smartctl:smartmontools nvme:nvme-cli ethtool:ethtool lspci:pciutils)
+# The burn-in's CPU, memory and disk loads.
+tools+=(stress-ng:stress-ng fio:fio)
 # The project's own tests also drive a real headless browser over the HTML reports, and
 # run the fleet playbook over SSH against hosts made as network namespaces.
 [ "${1:-}" = "--tests" ] &&
   tools+=(chromium:chromium chromedriver:chromium-driver sshd:openssh-server ip:iproute2)
-# They load loop devices with fio in the disk burn-in's tests.
-[ "${1:-}" = "--tests" ] && tools+=(fio:fio)
 for pair in "${tools[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || packages+=("${pair#*:}")
 done
