@@ -501,6 +501,16 @@ CODES: Mapping[str, Code] = {
                                             "profile's minimum"),
     "DISK_TEMPERATURE": Code(Action.INSPECT, "the drive is hotter at rest than the profile "
                                              "allows: airflow, fans, drive bay cooling"),
+    # disks under load (burn-in)
+    "DISK_SLOW_READ": Code(Action.INSPECT, "sequential or random reads under load are below the "
+                                           "profile's minimum: the drive's PCIe link, its "
+                                           "temperature (throttling), or the drive"),
+    "DISK_SLOW_WRITE": Code(Action.INSPECT, "sequential writes under load are below the "
+                                            "profile's minimum: the drive's PCIe link, its "
+                                            "temperature (throttling), or the drive"),
+    "DISK_IO_ERROR": Code(Action.INSPECT, "the drive answered reads or writes under load with an "
+                                          "I/O error: the kernel log tells a controller reset "
+                                          "(reseat) from failed media (SMART media errors)"),
     # processors, memory, firmware, kernel
     "CPU_STRESS_FAILED": Code(Action.INSPECT, "a CPU or memory stressor of stress-ng failed its "
                                               "verification or died under load: a CPU, a DIMM "
@@ -538,6 +548,7 @@ BURNIN_CODES = frozenset({
     "GPU_P2P_BANDWIDTH_LOW", "NCCL_BUSBW_LOW", "NCCL_WRONG_RESULTS", "GPU_MEMORY_PATTERN",
     "GPU_DIAG_FAILED", "GPU_HOT_UNDER_LOAD", "GPU_THROTTLED_UNDER_LOAD", "GPU_POWER_OVER_LIMIT",
     "CPU_STRESS_FAILED",
+    "DISK_SLOW_READ", "DISK_SLOW_WRITE", "DISK_IO_ERROR",
 })
 """Codes given by measurements under load (hwaccept.burnin), not by the acceptance checks."""
 
