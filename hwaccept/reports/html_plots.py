@@ -1,4 +1,7 @@
-"""Bar charts of measurements against their limits, as SVG to inline in a report.
+"""Plots of measurements against their limits, as SVG to inline in a report.
+
+Bar charts of a check across components (`limit_plot_svg`), and GPU temperatures over a
+burn-in, a line per GPU under its limit (`temperature_plot_svg`).
 
 matplotlib draws them, imported only when there is something to plot: on a `Figure` of
 its own, saved as SVG, so neither pyplot's global state (its backend, its open figures)
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from hwaccept.checks.findings import Verdict
 from hwaccept.reports.html_text import clean, text
+from hwaccept.reports.load_samples import Series
 from hwaccept.reports.measurements import Measurement
 
 if TYPE_CHECKING:
@@ -124,3 +128,47 @@ def limit_plot_svg(check: str, items: Sequence[Measurement], key: str) -> str:
     return figure_svg(lambda axes: _draw(axes, check, items),
                       (max(4.0, 0.5 * len(items) + 1.8), 3.0), key,
                       f"{check}: measured value of each component against its limits")
+
+
+MINUTES_FROM = 600.0
+"""Seconds of load from which the time axis counts minutes."""
+FEW_POINTS = 3
+"""A line with fewer points than this gets markers, or a single sample would not show."""
+LIMIT_COLOUR = "#b71c1c"
+
+
+def _draw_series(axes: Axes, title: str, series: Sequence[Series]) -> None:
+    from matplotlib import colormaps
+
+    span = max(t for item in series for t, _ in item.points)
+    scale = 60.0 if span >= MINUTES_FROM else 1.0
+    colours = colormaps["tab10" if len(series) <= 10 else "tab20"]
+    for n, item in enumerate(series):
+        few = len(item.points) < FEW_POINTS
+        axes.plot([t / scale for t, _ in item.points], [c for _, c in item.points],
+                  color=colours(n % colours.N), marker="o" if few else "",
+                  markersize=3, linewidth=2.0 if item.verdict == Verdict.FAIL.value else 1.2,
+                  label=plot_label(item.name))
+    for limit in sorted({item.limit for item in series if item.limit is not None}):
+        axes.axhline(limit, color=LIMIT_COLOUR, linestyle="-", linewidth=1.5,
+                     label=f"max {limit:g} C")
+    axes.set_xlabel("minutes under load" if scale > 1 else "seconds under load")
+    axes.set_ylabel("C")
+    axes.set_title(f"{plot_label(title)}: GPU temperature", fontsize=10)
+    axes.grid(color="#e0e0e0")
+    axes.margins(y=0.15)
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                ncols=2 if len(series) > 10 else 1)
+
+
+def temperature_plot_svg(title: str, series: Sequence[Series], key: str) -> str:
+    """A line per GPU of its temperature over the load, with its limit drawn across.
+
+    Args:
+        title: what the load was, the plot's title (the test's name).
+        series: the lines, in legend order; at least one.
+        key: unique within the page; prefixes the plot's ids.
+
+    """
+    return figure_svg(lambda axes: _draw_series(axes, title, series), (7.0, 3.2), key,
+                      f"{title}: temperature of each GPU over the load")

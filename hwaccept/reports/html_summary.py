@@ -7,7 +7,8 @@ pytest-html's report (plugins/hw_html.py); the page rebuilt from an event log
 In order: ACCEPT or REJECT in one word (REJECT when any test failed or errored) and
 INCOMPLETE beside it when the run did not finish; one line per part to act on; the
 system's identity and profile; a row per component with its worst verdict; the numeric
-measurements against their limits, plotted where two components or more share a check.
+measurements against their limits, plotted where two components or more share a check, and
+the GPUs' temperatures over each burn-in test that recorded them (load_samples.py).
 Every string from the run is escaped (html_text.text).
 """
 
@@ -17,8 +18,9 @@ from collections.abc import Sequence
 
 from hwaccept.checks.findings import Verdict
 from hwaccept.reports.components import Component, components, failing
-from hwaccept.reports.html_plots import COLOURS, limit_plot_svg
+from hwaccept.reports.html_plots import COLOURS, limit_plot_svg, temperature_plot_svg
 from hwaccept.reports.html_text import text
+from hwaccept.reports.load_samples import Series, load_series, series_groups
 from hwaccept.reports.measurements import Measurement, measurements, plot_groups
 from hwaccept.reports.model import OUTCOMES, RunReport
 from hwaccept.reports.parts import PartToAct, parts_to_act
@@ -139,14 +141,20 @@ def _measurement_row(m: Measurement) -> str:
     return f"<tr>{''.join(f'<td>{text(v)}</td>' for v in cells)}{_verdict_cell(m.verdict)}</tr>"
 
 
-def measurements_html(items: Sequence[Measurement]) -> str:
-    """The numeric measurements against their limits: a table, and a plot per shared check."""
-    if not items:
+def measurements_html(items: Sequence[Measurement], series: Sequence[Series] = ()) -> str:
+    """The numeric measurements against their limits: a table and plots.
+
+    A plot per operating quantity two components or more share, and one per burn-in test
+    of its GPUs' temperatures over the load.
+    """
+    if not items and not series:
         return ""
     table = _table(("Component", "Check", "Measured", "Limit", "Verdict"),
-                   [_measurement_row(m) for m in items])
+                   [_measurement_row(m) for m in items]) if items else ""
     plots = [limit_plot_svg(check, group, f"hw-plot-{n}")
              for n, (check, group) in enumerate(plot_groups(items), 1)]
+    plots += [temperature_plot_svg(test.rpartition("::")[2], group, f"hw-load-{n}")
+              for n, (test, group) in enumerate(series_groups(series), 1)]
     shown = f'<div class="hw-plots">{"".join(plots)}</div>' if plots else ""
     return f"<h3>Measurements against their limits</h3>{shown}{table}"
 
@@ -154,7 +162,8 @@ def measurements_html(items: Sequence[Measurement]) -> str:
 def summary_section(run: RunReport) -> str:
     """The summary without its style, for a page that carries SUMMARY_CSS in its head."""
     sections = (verdict_html(run), parts_html(parts_to_act(run)), identity_html(run.identity),
-                components_html(components(run)), measurements_html(measurements(run)))
+                components_html(components(run)),
+                measurements_html(measurements(run), load_series(run)))
     return f'<section class="hw-summary">{"".join(sections)}</section>'
 
 
