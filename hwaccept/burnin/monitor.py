@@ -89,7 +89,9 @@ class _Watched:
     def sample(self, seconds: float) -> None:
         """Read once; a GPU found lost records no sample and is read no more.
 
-        The calls are made outside the lock, so a slow GPU never blocks `samples()`.
+        The calls are made outside the lock, so a slow GPU never blocks `samples()`. Other
+        call errors leave their value None, and are not kept: a four-hour load would pile
+        up one per call.
         """
         if self.lost is not None:
             return
@@ -97,6 +99,7 @@ class _Watched:
         temperature = reader.number("nvmlDeviceGetTemperature", 0)
         milliwatts = reader.number("nvmlDeviceGetPowerUsage")
         reasons = read_throttle(reader)
+        reader.errors.clear()
         with self._lock:
             if reader.failed is not None:
                 self.lost = f"{reader.failed}, {seconds:.1f} s into the load"
