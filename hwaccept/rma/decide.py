@@ -114,6 +114,11 @@ def _repeat_offences(serial: str, system: str, latest: Sighting,
 
 def _part_decision(history: list[Sighting], by_serial: dict[str, list[Sighting]],
                    xid_escalate_after: int) -> Decision:
+    """The decision on one part.
+
+    `by_serial` holds every sighting of each serial that failed somewhere; a serial it
+    does not hold never failed.
+    """
     latest = history[-1]
     serial = next((s.serial for s in reversed(history) if s.serial), "")
     failed = [s for s in history if s.failed]
@@ -127,7 +132,7 @@ def _part_decision(history: list[Sighting], by_serial: dict[str, list[Sighting]]
         verdict = Action.RETEST
         notes.append(f"flaky: failed in {len(failed)} of {len(history)} runs, passed the "
                      f"latest ({latest.run.started or latest.run.source})")
-    same_gpu = by_serial.get(serial, history) if serial else history
+    same_gpu = by_serial.get(serial, []) if serial else history
     for code, count in sorted(_xid_runs(same_gpu).items()):
         if count >= xid_escalate_after:
             verdict = worst((verdict, Action.INSPECT))
@@ -175,25 +180,30 @@ def _passed(history: list[Sighting]) -> Decision:
 
 def decide_sightings(found: Iterable[Sighting], xid_escalate_after: int = 2) -> list[Decision]:
     """As `decide`, from sightings already in run order (oldest first)."""
+    seen = list(found)
     histories: dict[tuple[str, str, str], list[Sighting]] = {}
-    by_serial: dict[str, list[Sighting]] = {}
     troubled: set[tuple[str, str, str]] = set()
     failed_serials: set[str] = set()
-    for sighting in found:
+    for sighting in seen:
         key = (sighting.run.system, sighting.kind, sighting.component_id)
         history = histories.get(key)
         if history is None:
             histories[key] = [sighting]
         else:
             history.append(sighting)
-        if sighting.serial:
-            by_serial.setdefault(sighting.serial, []).append(sighting)
         if sighting.failures:
             troubled.add(key)
-            failed_serials.add(sighting.serial)
+            if sighting.serial:
+                failed_serials.add(sighting.serial)
+    by_serial: dict[str, list[Sighting]] = {serial: [] for serial in failed_serials}
+    if by_serial:
+        for sighting in seen:
+            if sighting.serial in by_serial:
+                by_serial[sighting.serial].append(sighting)
     decisions = []
     for key, history in histories.items():
-        serial = next((s.serial for s in reversed(history) if s.serial), "")
+        serial = (history[0].serial if len(history) == 1
+                  else next((s.serial for s in reversed(history) if s.serial), ""))
         if key in troubled or serial in failed_serials:
             decisions.append(_part_decision(history, by_serial, xid_escalate_after))
         else:

@@ -97,6 +97,18 @@ def test_an_xid_that_came_back_elsewhere_sends_a_passing_part_to_inspection() ->
     assert next(d for d in decisions if d.system == "S2").verdict == "INSPECT"
 
 
+def test_a_slot_whose_gpu_was_swapped_is_judged_by_the_new_gpus_xids() -> None:
+    def in_slot(serial: str) -> tuple[tuple[str, str], ...]:
+        return ("component", "gpu"), ("component_id", "0000:19:00.0"), ("serial", serial)
+
+    xid = gpu_case("kernel_xid", "failed", "GPU_XID_79", "RESEAT", part=in_slot("OLD"))
+    decision = only(decide([run("S1", "2026-11-01", xid), run("S1", "2026-11-02", xid),
+                            run("S1", "2026-11-03", gpu_case("kernel_xid",
+                                                             part=in_slot("NEW")))]),
+                    "0000:19:00.0")
+    assert (decision.serial, decision.verdict, decision.failed_runs) == ("NEW", "RETEST", 2)
+
+
 def test_a_part_that_always_passed_takes_its_slot_and_model_from_its_latest_run() -> None:
     bare = (("component", "gpu"), ("component_id", "1654922004712"))
     decision = only(decide([
