@@ -82,7 +82,7 @@ def limit_of(burnin: BurninPlan, workload: Workload) -> Limit:
     return limit
 
 
-def first_for(seconds: float) -> Callable[[], float]:
+def attempt_durations(seconds: float) -> Callable[[], float]:
     """The duration of each attempt: `seconds` for the first, at most RETRY_SECONDS after."""
     attempts: list[float] = []
 
@@ -102,7 +102,7 @@ def io_error(drive: Disk, workload: Workload, exc: FioDeviceError) -> Finding:
 def loaded_case(request: pytest.FixtureRequest, drive: Disk, workload: Workload, *,
                 limit: Limit, burnin: BurninPlan, runner: Runner) -> None:
     """Load the drive (again while low), record the finding and its attempts, judge it."""
-    duration = first_for(burnin.seconds)
+    duration = attempt_durations(burnin.seconds)
 
     def take() -> float:
         return run_fio(runner, workload, f"/dev/{drive.name}", duration()).value
