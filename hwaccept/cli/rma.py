@@ -20,8 +20,9 @@ EXIT_NOTHING_READ = 2
 def read_reports(arguments: list[str]) -> tuple[list[Sighting], int, int]:
     """The parts every readable report saw, how many reports read, and how many did not.
 
-    Each report that does not read is a one-line error, and skipped. Reports are taken
-    apart as they arrive, so thousands of them are never all held at once.
+    Each report that does not read is a one-line error, and skipped. Each report is taken
+    apart where it is parsed (hwaccept.rma.junit_sightings), so only its sightings reach
+    this process and no report is ever held whole here.
     """
     found: list[Sighting] = []
     read = failures = 0

@@ -1,11 +1,12 @@
 """JUnit reports taken straight apart into what RMA decisions need: each run's sightings.
 
-Deciding over thousands of reports, most of the time went to the parts of a report a
-decision never reads: a CaseResult for each of its hundred cases, the whole RunReport
-sent back from a worker process and rebuilt in this one, only to be cut down to some
-thirty sightings. Here a worker parses with `parse_untrusted` (as strict as defusedxml,
-and faster), walks the tree with the JUnit reader's own steps, so that identity, notes
-and errors read as `read_junit` gives them, and returns the sightings and notes alone.
+A decision reads little of a report: which parts its cases name, which of them failed,
+with what code and action. Building a CaseResult for each of a report's hundred cases,
+and sending the whole RunReport back from a worker process to be rebuilt in this one,
+would cost more than parsing it. So a worker parses with `parse_untrusted` (as strict as
+defusedxml, and faster), walks the tree with the JUnit reader's own steps, so that
+identity, notes and errors read as `read_junit` gives them, and sends back only the
+run's sightings (some thirty) and notes.
 """
 
 from __future__ import annotations
