@@ -1,9 +1,10 @@
 """A run written as OCP TV JSON lines, from a run built here and a bundled snapshot.
 
-The lines are checked against the OCP TV output schema when it is at hand: the JSON
-Schema files of github.com/opencomputeproject/ocp-diag-core, `json_spec/output/*.json`
-(commit 5708d0c1f70f44c82f9a8743b6ab8f4a489c48ac, the spec version ocptv 0.1.7 names;
-unchanged up to 8fae3f573a0aeb07d4fd78855f0ba2e464a8a2ad), looked for in SCHEMA_DIRS.
+The lines are checked against the OCP TV output schema: the JSON Schema files of
+github.com/opencomputeproject/ocp-diag-core, `json_spec/output/*.json` (commit
+5708d0c1f70f44c82f9a8743b6ab8f4a489c48ac, the spec version ocptv 0.1.7 names; unchanged up
+to 8fae3f573a0aeb07d4fd78855f0ba2e464a8a2ad), kept in tests/fixtures/ocptv (see its
+SOURCES.md) and looked for in SCHEMA_DIRS.
 Every line is also checked for what the schema cannot say: sequence, references, and the
 status and result pairs the spec allows.
 """
