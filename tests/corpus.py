@@ -1,4 +1,4 @@
-"""Paths into the shared corpus of real captures, and a reader for its ttar trees.
+"""Paths to real captures (the shared corpus and the repository's fixtures), and a ttar reader.
 
 ttar is the plain-text archive format prometheus/procfs uses for its fixtures:
 `Path:` / `Lines: N` / N lines / `Mode:` per file, `Directory:` per directory,
@@ -13,11 +13,17 @@ from pathlib import Path
 from hwaccept.sources.files import FileTree
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def corpus(relative: str) -> Path:
     """A file of the shared corpus."""
     return CORPUS / relative
+
+
+def fixture(relative: str) -> Path:
+    """A file of `tests/fixtures`, the real captures kept in the repository."""
+    return FIXTURES / relative
 
 
 def _content(lines: list[str]) -> bytes:

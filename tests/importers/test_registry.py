@@ -7,7 +7,7 @@ import pytest
 from hwaccept.errors import ImportInputError
 from hwaccept.importers.inputs import read_input
 from hwaccept.importers.registry import KIND_MODULES, detect, kind_named, kind_names
-from tests.corpus import CORPUS
+from tests.corpus import CORPUS, fixture
 
 EXPECTED = {
     "burnin/": None,
@@ -37,12 +37,18 @@ def expected_kind(relative: str) -> str | None:
 
 
 CAPTURES = sorted(p for p in CORPUS.glob("*/*") if p.is_file())
+BURNIN = sorted(p for p in fixture("burnin").iterdir() if p.name != "SOURCES.md")
 
 
 @pytest.mark.parametrize("path", CAPTURES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_each_capture_is_recognised_as_its_kind(path: Path) -> None:
     kind = detect(read_input(str(path)))
     assert (kind.name if kind else None) == expected_kind(str(path.relative_to(CORPUS)))
+
+
+@pytest.mark.parametrize("path", BURNIN, ids=lambda p: p.name)
+def test_burnin_outputs_are_no_import_kind(path: Path) -> None:
+    assert detect(read_input(str(path))) is None
 
 
 @pytest.mark.parametrize(("name", "kind"), [

@@ -1,4 +1,4 @@
-"""`dcgmi diag -j` documents of three DCGM generations, from shared/corpus/burnin."""
+"""`dcgmi diag -j` documents of three DCGM generations, from tests/fixtures/burnin."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hwaccept.tools.dcgmi_diag import (
     parse_dcgmi_diag,
     parse_diag_test,
 )
-from tests.corpus import corpus
+from tests.corpus import fixture
 
 DCGM3 = "dcgm_virtualclient_dcgmi-diag-r3-j_1xGPU_pass.json"
 NVVS13 = "dcgm_nvvs-1.3_diag-json_4xGPU_sm-stress-FAIL_EXTRACTED.json"
@@ -54,9 +54,9 @@ PCIE_TEXT = ("GPU {gpu} GPU to Host bandwidth:\t\t{0:.2f} GB/s",
 
 
 def sample(name: str) -> str:
-    path = corpus(f"burnin/{name}")
+    path = fixture(f"burnin/{name}")
     if not path.is_file():
-        pytest.skip(f"corpus file missing: {path}")
+        pytest.skip(f"fixture file missing: {path}")
     return path.read_text(encoding="utf-8")
 
 

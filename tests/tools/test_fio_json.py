@@ -1,4 +1,4 @@
-"""fio JSON output: published samples from shared/corpus/burnin and a live run of fio."""
+"""fio JSON output: published samples from tests/fixtures/burnin and a live run of fio."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hwaccept.tools.fio_json import (
     FioRun,
     parse_fio_json,
 )
-from tests.corpus import corpus
+from tests.corpus import fixture
 
 NVME_RANDRW = "fio_superbench_fio-3.16_nvme0n1_randrw-4k.json"
 WINDOWS_ERROR = "fio_virtualclient_fio-3.13_windowsaio_job-error-42_EDITED.txt"
@@ -30,9 +30,9 @@ PERCENTS = (1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 95.0
 
 
 def sample(name: str) -> str:
-    path = corpus(f"burnin/{name}")
+    path = fixture(f"burnin/{name}")
     if not path.is_file():
-        pytest.skip(f"corpus file missing: {path}")
+        pytest.skip(f"fixture file missing: {path}")
     return path.read_text(encoding="utf-8")
 
 

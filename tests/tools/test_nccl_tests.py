@@ -1,4 +1,4 @@
-"""nccl-tests result tables, checked against real runs in shared/corpus/burnin."""
+"""nccl-tests result tables, checked against real runs in tests/fixtures/burnin."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hwaccept.tools.nccl_tests import (
     NcclTestsError,
     parse_nccl_tests,
 )
-from tests.corpus import corpus
+from tests.corpus import fixture
 
 ALL_REDUCE = "nccl-tests_superbench_all_reduce_perf_8xA100-SXM4-40GB.log"
 ALLTOALL = "nccl-tests_superbench_alltoall_perf_8xA100-SXM4-40GB.log"
@@ -26,9 +26,9 @@ RTX5090 = "nccl-tests_issue287_alltoall_perf_1xRTX5090_EXCERPT.txt"
 
 
 def sample(name: str) -> str:
-    path = corpus(f"burnin/{name}")
+    path = fixture(f"burnin/{name}")
     if not path.is_file():
-        pytest.skip(f"corpus file missing: {path}")
+        pytest.skip(f"fixture file missing: {path}")
     return path.read_text(encoding="utf-8")
 
 

@@ -1,4 +1,4 @@
-"""nvbandwidth text output, checked against samples in shared/corpus/burnin."""
+"""nvbandwidth text output, checked against samples in tests/fixtures/burnin."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from hwaccept.tools.nvbandwidth import (
     NvbandwidthTestcase,
     parse_nvbandwidth,
 )
-from tests.corpus import corpus
+from tests.corpus import fixture
 
 GH200 = "nvbandwidth_superbench_v0.6_GH200_EDITED-matrices.log"
 README = "nvbandwidth_readme_v0.8_d2d-write-ce_8xGPU_EXCERPT.txt"
 
 
 def sample(name: str) -> str:
-    path = corpus(f"burnin/{name}")
+    path = fixture(f"burnin/{name}")
     if not path.is_file():
-        pytest.skip(f"corpus file missing: {path}")
+        pytest.skip(f"fixture file missing: {path}")
     return path.read_text(encoding="utf-8")
 
 
