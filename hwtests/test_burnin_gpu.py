@@ -23,6 +23,14 @@ from typing import Literal
 import pytest
 
 from hwaccept.burnin.measure import attempts_property, finding_of, measure
+from hwaccept.burnin.monitor import (
+    GpuLoadMonitor,
+    error_deltas,
+    limit_property,
+    load_findings,
+    new_xids,
+    samples_property,
+)
 from hwaccept.burnin.plan import SYSTEM_GROUP, BurninPlan
 from hwaccept.burnin.tool_runs import (
     D2H,
@@ -48,11 +56,15 @@ from hwaccept.burnin.torch_kernels import (
 )
 from hwaccept.checks.findings import Finding, Outcome, failed, make_finding, passed
 from hwaccept.checks.parts import gpu_part, system_part
+from hwaccept.inventory.gpus import read_driver, read_gpu
+from hwaccept.inventory.kernel_events import read_kernel_log
 from hwaccept.inventory.records import Gpu, Inventory
 from hwaccept.profiles.schema import Limit
+from hwaccept.sources import Sources
 from hwaccept.sources.commands import LiveRunner
 from plugins.hw_burnin import live_seams, record_and_judge
 from plugins.hw_parametrize import no_gpus
+from plugins.hw_profile import choose
 
 pytestmark = [pytest.mark.burnin, pytest.mark.gpu]
 
@@ -183,6 +195,42 @@ def test_gpu_pcie_bandwidth(request: pytest.FixtureRequest, gpu: Gpu,
 
     measured_case(request, gpu, take, check=f"gpu_{direction}_bandwidth", unit="GB/s",
                   limit=limit, code="GPU_PCIE_BANDWIDTH_LOW", retries=burnin.retries)
+
+
+def test_gpu_under_load(request: pytest.FixtureRequest, gpu: Gpu, burnin: BurninPlan) -> None:
+    """The soak: matrix products for the whole burn-in while the GPU is watched.
+
+    Its temperature, power draw and clock event reasons are sampled throughout
+    (hwaccept.burnin.monitor); its error counters and the kernel log's Xids are read
+    before and after. It fails when it ran hotter than `burnin.gpu.temperature_max_c`,
+    slowed down for a hardware reason, drew more than its enforced power limit, stopped
+    answering, or gained an ECC error, a retired page, a remapped row or an Xid.
+    """
+    sources = live_seams(request.config)
+    device = torch_device(request, gpu)
+    driver = read_driver(sources.nvml)
+    before, before_log = read_gpu(sources.nvml, gpu.index, driver), kernel_log(sources)
+    with GpuLoadMonitor(sources.nvml, [gpu.index]) as monitor:
+        matmul_tflops(device, "bf16", MATMUL_SIZE, burnin.seconds)
+    after, after_log = read_gpu(sources.nvml, gpu.index, driver), kernel_log(sources)
+    spec = burnin.spec.gpu if burnin.spec else None
+    hottest = spec.temperature_max_c if spec else None
+    xids = choose(request.config).resolved.profile.kernel_log
+    policy = xids.xid if xids else None
+    part = gpu_part(gpu)
+    samples = monitor.samples(gpu.index)
+    findings = [*load_findings(part, samples, hottest, gpu.power_limit_w,
+                               monitor.lost(gpu.index)),
+                *error_deltas(part, before, after),
+                *new_xids(before_log, after_log, [gpu], fail=policy.fail or () if policy else (),
+                          warn=policy.warn or () if policy else ())]
+    extra = [samples_property(samples), *([limit_property(hottest)] if hottest else [])]
+    record_and_judge(request.node, findings, *extra)
+
+
+def kernel_log(sources: Sources) -> str:
+    """The kernel log as it reads now."""
+    return "\n".join(read_kernel_log(sources.runner)[1])
 
 
 @pytest.mark.xdist_group(SYSTEM_GROUP)
