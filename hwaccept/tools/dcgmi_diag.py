@@ -1,7 +1,7 @@
 """Results of NVIDIA DCGM's diagnostic from the JSON of `dcgmi diag -r <level> -j`.
 
 Keys from DCGM's `dcgmi/Diag.cpp` and `nvvs/include/NvvsJsonStrings.h`
-(https://github.com/NVIDIA/DCGM); layouts as the samples in shared/corpus/burnin show them:
+(https://github.com/NVIDIA/DCGM); layouts as the samples in tests/fixtures/burnin show them:
 
 - NVVS 1.x / DCGM 2.x: `"DCGM GPU Diagnostic"` -> `test_categories` -> `tests` -> `results`;
   `gpu_ids` ("0" or "0,1,2,3"), upper-case `status`, `info` / `warnings` lists of strings

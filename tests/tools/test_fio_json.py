@@ -77,14 +77,14 @@ def test_job_error_and_the_notices_printed_before_the_json() -> None:
 
 
 def test_read_job_captured_on_this_project_vm() -> None:
-    assert parse_fio_json(sample(LOCAL_READ)) == FioRun("fio-3.33", 1795326032, (FioJob(
+    assert parse_fio_json(sample(LOCAL_READ)) == FioRun("fio-3.33", 1795332368, (FioJob(
         "burnin-read", groupid=0, error=0, elapsed_s=6,
         read=FioDirection(
-            9932767232, 1938830, 1985362229, 15147.111733, 5003, 75781,
-            clat=FioLatency(3495, 51708324, 64414.999419, 669927.879522, percentiles(
-                4512, 5088, 5344, 5664, 6048, 6496, 6944, 7520, 8256, 9152, 10688, 13632,
-                749568, 3391488, 10551296, 10944512, 11862016)),
-            lat=FioLatency(3515, 51708354, 64452.650994, 669928.973898, {})),
+            7138836480, 1393189, 1426625995, 10884.292566, 5004, 54465,
+            clat=FioLatency(3305, 27318917, 90876.446525, 895026.659659, percentiles(
+                4256, 4448, 4640, 4832, 5024, 5216, 5472, 5728, 6112, 6816, 8768, 246784,
+                337920, 8093696, 14221312, 15925248, 18743296)),
+            lat=FioLatency(3315, 27318957, 90900.578757, 895027.536081, {})),
         write=None),), notices=())
 
 
@@ -120,11 +120,11 @@ def cut_at(marker: str) -> Callable[[str], str]:
     pytest.param(LOCAL_READ, lambda text: text.replace('"clat_ns"', '"clat"', 1),
                  "job 'burnin-read' read: fio 2.x latencies in microseconds are not supported",
                  id="fio-2-latencies"),
-    pytest.param(LOCAL_READ, lambda text: text.replace('"bw" : 1938830', '"bw" : "1938830"'),
-                 "job 'burnin-read' read: 'bw' should be int, got '1938830'", id="bw-string"),
-    pytest.param(LOCAL_READ, lambda text: text.replace('"iops" : 15147.111733', '"iops" : null'),
+    pytest.param(LOCAL_READ, lambda text: text.replace('"bw" : 1393189', '"bw" : "1393189"'),
+                 "job 'burnin-read' read: 'bw' should be int, got '1393189'", id="bw-string"),
+    pytest.param(LOCAL_READ, lambda text: text.replace('"iops" : 10884.292566', '"iops" : null'),
                  "job 'burnin-read' read: 'iops' should be a number, got None", id="iops-null"),
-    pytest.param(LOCAL_READ, lambda text: text.replace('"1.000000" : 4512', '"p1" : 4512'),
+    pytest.param(LOCAL_READ, lambda text: text.replace('"1.000000" : 4256', '"p1" : 4256'),
                  "job 'burnin-read' read clat_ns: percentile is not a map of percent to ns",
                  id="percentile-key"),
 ])
