@@ -109,6 +109,11 @@ def every_gpu(inventory: Inventory) -> tuple[Gpu, ...]:
     return inventory.gpus
 
 
+def cuda_runner(**env: str) -> LiveRunner:
+    """A runner whose CUDA programs number GPUs in PCI order, which is NVML's."""
+    return LiveRunner({**os.environ, "CUDA_DEVICE_ORDER": "PCI_BUS_ID", **env})
+
+
 def tool(name: str) -> str:
     """The path of NVIDIA tool `name`, else skip saying what to install."""
     found = find_tool(name)
@@ -180,7 +185,7 @@ def test_gpu_pcie_bandwidth(request: pytest.FixtureRequest, gpu: Gpu,
     live_seams(request.config)
     nvbandwidth = find_tool("nvbandwidth")
     if nvbandwidth:
-        runner = LiveRunner({**os.environ, "CUDA_VISIBLE_DEVICES": gpu.uuid or str(gpu.index)})
+        runner = cuda_runner(CUDA_VISIBLE_DEVICES=gpu.uuid or str(gpu.index))
         testcase = H2D if direction == "h2d" else D2H
 
         def take() -> float:
@@ -245,18 +250,19 @@ def test_gpu_p2p_bandwidth(request: pytest.FixtureRequest, hw_inventory: Invento
     by_index = {gpu.index: gpu for gpu in hw_inventory.gpus}
 
     def again(pair: tuple[int, int]) -> float:
-        return bandwidths(run_nvbandwidth(LiveRunner(), binary, [P2P], burnin.timeout)).p2p[pair]
+        return bandwidths(run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)).p2p[pair]
 
     findings: list[Finding] = []
-    first = bandwidths(run_nvbandwidth(LiveRunner(), binary, [P2P], burnin.timeout)).p2p
-    for (source, target), value in sorted(first.items()):
+    first = bandwidths(run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)).p2p
+    for (row, column), value in sorted(first.items()):
         measured = measure("gpu_p2p_bandwidth", "GB/s",
-                           first_then(value, functools.partial(again, (source, target))),
+                           first_then(value, functools.partial(again, (row, column))),
                            limit, burnin.retries)
-        finding = finding_of(measured, gpu_part(by_index[source]), "gpu",
-                             "GPU_P2P_BANDWIDTH_LOW")
-        findings.append(dataclasses.replace(finding,
-                                            message=f"to GPU {target}: {finding.message}"))
+        if row not in by_index:
+            pytest.fail(f"nvbandwidth measured GPU {row}, which NVML does not count", pytrace=False)
+        finding = finding_of(measured, gpu_part(by_index[row]), "gpu", "GPU_P2P_BANDWIDTH_LOW")
+        findings.append(dataclasses.replace(
+            finding, message=f"GPU {row} with GPU {column}: {finding.message}"))
     if not findings:
         pytest.fail("nvbandwidth measured no GPU pair", pytrace=False)
     record_and_judge(request.node, findings)
@@ -273,7 +279,7 @@ def test_nccl_allreduce(request: pytest.FixtureRequest, hw_inventory: Inventory,
     wrong: list[int] = []
 
     def take() -> float:
-        run = run_allreduce(LiveRunner(), binary, count, burnin.timeout)
+        run = run_allreduce(cuda_runner(), binary, count, burnin.timeout)
         wrong.append(run.out_of_bounds)
         return largest_busbw(run)
 

@@ -4,7 +4,8 @@
   it (or on every GPU, for a test that names none); the level follows the burn-in's
   duration (level 2 takes about two minutes, 3 about twelve, 4 an hour or more).
 * `nvbandwidth -t ...`: host-to-device and device-to-host copy bandwidth per GPU, and
-  device-to-device read bandwidth per ordered GPU pair (NVLink when present).
+  device-to-device read bandwidth per ordered GPU pair (NVLink when present; the write
+  testcase's figures when a run has no read testcase).
 * `all_reduce_perf` (nccl-tests): the bus bandwidth of the largest message over all GPUs,
   and whether any result was out of bounds.
 
@@ -27,6 +28,7 @@ from hwaccept.tools.nvbandwidth import NvbandwidthMatrix, NvbandwidthRun, parse_
 H2D = "host_to_device_memcpy_ce"
 D2H = "device_to_host_memcpy_ce"
 P2P = "device_to_device_memcpy_read_ce"
+P2P_WRITE = "device_to_device_memcpy_write_ce"
 FAILED_STATUSES = frozenset({"fail", "failed"})
 WARNED_STATUSES = frozenset({"warn", "warning"})
 
@@ -135,7 +137,7 @@ def run_nvbandwidth(runner: Runner, binary: str, testcases: Sequence[str],
 
 @dataclass(frozen=True)
 class Bandwidths:
-    """nvbandwidth's figures in GB/s: per GPU index, and per (source, destination) pair."""
+    """nvbandwidth's figures in GB/s: per GPU index, and per (row, column) GPU pair."""
 
     h2d: Mapping[int, float]
     d2h: Mapping[int, float]
@@ -147,6 +149,7 @@ def bandwidths(run: NvbandwidthRun) -> Bandwidths:
     first: dict[str, NvbandwidthMatrix] = {
         testcase.name: testcase.matrices[0] for testcase in run.testcases if testcase.matrices}
     h2d, d2h, p2p = (first.get(name) for name in (H2D, D2H, P2P))
+    p2p = p2p or first.get(P2P_WRITE)
     return Bandwidths(dict(h2d.per_gpu) if h2d else {}, dict(d2h.per_gpu) if d2h else {},
                       dict(p2p.pairs) if p2p else {})
 

@@ -113,3 +113,51 @@ def test_a_gpu_below_its_minimum_is_measured_again_then_failed(
     assert {c.get("action") for c in failed} == {"INSPECT"}
     assert all(len((c.get("attempts") or "").split(",")) == 3 for c in failed)
     assert "in all 3 attempts" in failed[0].message
+
+
+TOOLS = """
+import tools_here
+from plugins.hw_inventory import open_run_sources
+
+def pytest_collection_modifyitems(items):
+    for module in {item.module for item in items}:
+        module.live_seams = open_run_sources
+        module.find_tool = tools_here.path
+"""
+
+
+def test_nvidias_tools_judge_the_whole_machine(pytester: pytest.Pytester) -> None:
+    """NVLink pairs, NCCL and DCGM's diagnostic, from tools that print real outputs.
+
+    8 GPUs' NVLink pairs at 276 GB/s, an 8xA100 all-reduce at 235 GB/s, a diagnostic where
+    three of four GPUs failed SM stress; against the H100 profile's 335 and 460 GB/s.
+    """
+    fixtures = REPO / "tests" / "fixtures" / "burnin"
+    scripts = {"nvbandwidth": ("nvbandwidth_readme_v0.8_d2d-write-ce_8xGPU_EXCERPT.txt", 0),
+               "all_reduce_perf": ("nccl-tests_superbench_all_reduce_perf_8xA100-SXM4-40GB.log",
+                                   0),
+               "dcgmi": ("dcgm_nvvs-1.7_diag-json_4xGPU_per-gpu-error-ids_EDITED.json", 226)}
+    for name, (printed, code) in scripts.items():
+        script = pytester.path / name
+        script.write_text(f"#!/bin/sh\ncat '{fixtures / printed}'\nexit {code}\n")
+        script.chmod(0o755)
+    pytester.makepyfile(tools_here=f"def path(name):\n    return '{pytester.path}/' + name\n")
+    pytester.makepyfile(burnin_tools=TOOLS)
+    junit = pytester.path / "junit.xml"
+    result = pytester.runpytest_subprocess(
+        str(MODULE), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO),
+        "-p", "burnin_tools", "-m", "burnin", f"--hw-snapshot={SNAPSHOT}",
+        "--hw-profile=hgx-h100-8gpu", "--hw-reports=none", f"--junitxml={junit}",
+        "--hw-burnin-minutes=0.005", "-k", "p2p or nccl or dcgm")
+    result.assert_outcomes(failed=3)
+    cases = {case.nodeid.split("::")[-1]: case for case in read_junit(str(junit)).cases}
+    p2p, nccl, dcgm = (cases[name] for name in ("test_gpu_p2p_bandwidth",
+                                                  "test_nccl_allreduce", "test_dcgm_diag"))
+    assert (p2p.get("failure_code"), p2p.get("measured")) == ("GPU_P2P_BANDWIDTH_LOW", "276.07")
+    assert ("GPU 6 with GPU 0: beyond >= 335 (marginal below 351.75) in all 3 attempts "
+            "(274.9 GB/s, 274.9 GB/s, 274.9 GB/s)") in (p2p.get("message") or "")
+    assert (nccl.get("failure_code"), nccl.get("attempts")) == (
+        "NCCL_BUSBW_LOW", "235.26,235.26,235.26")
+    assert (dcgm.get("failure_code"), dcgm.get("component_id")) == (
+        "GPU_DIAG_FAILED", "1650124031592")
+    assert "(DCGM error 50)" in (dcgm.get("message") or "")
