@@ -21,7 +21,7 @@ from hwaccept.burnin.deltas import (
     new_events,
     nic_findings,
 )
-from hwaccept.burnin.plan import BurninPlan
+from hwaccept.burnin.plan import WATCH_PREFIX, BurninPlan
 from hwaccept.burnin.stress_ng import EXIT_MEANING, StressRun, run_stress
 from hwaccept.checks.findings import Finding, Outcome, failed, make_finding, passed, warned
 from hwaccept.checks.parts import system_part
@@ -66,7 +66,7 @@ def test_cpu_memory_stress(request: pytest.FixtureRequest, burnin: BurninPlan) -
     record_and_judge(request.node, findings)
 
 
-@pytest.mark.xdist_group("network:all")
+@pytest.mark.xdist_group(f"{WATCH_PREFIX}network")
 def test_network_links_hold(request: pytest.FixtureRequest, burnin: BurninPlan) -> None:
     """No carrier change, link down or new error on any interface or IB port over the burn-in."""
     sources = live_seams(request.config)

@@ -24,8 +24,10 @@ its own scheduler, used for `-n N` without `--dist` and for `--dist loadgroup`
 - A worker with nothing to run next takes, in this order: read-only tests (tests without
   a group, so the acceptance checks come first and never wait behind stress work), unless
   more workers hold no device than there are unclaimed devices, in which case it claims
-  a device first; then the unclaimed device with the most tests left (every stress test
-  loads its device for the same `--hw-burnin-minutes`, so the count is the work); then,
+  a device first; then a watch (a group named `watch:...`, such as the network links'
+  test, which loads nothing and must span the other loads), then the unclaimed device
+  with the most tests left (every stress test loads its device for the same
+  `--hw-burnin-minutes`, so the count is the work); then,
   once nothing else is left to send, the `system` tests, all on one worker.
 - A `system` test starts only when every other worker has finished its tests, and while
   it runs no other worker is sent anything, read-only tests included: it runs alone.
@@ -53,7 +55,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from hwaccept.burnin.plan import SYSTEM_GROUP
+from hwaccept.burnin.plan import SYSTEM_GROUP, WATCH_PREFIX
 
 WORKERINPUT_KEY = "hw_schedule_groups"
 FOLDER_KEY = pytest.StashKey[Path]()
@@ -346,14 +348,14 @@ class DeviceScheduling:
         return None
 
     def _claim(self, node: Worker, owners: dict[str, Worker]) -> int | None:
-        """The first test of the unclaimed device with the most tests left."""
+        """The first test of a watch, else of the unclaimed device with the most tests left."""
         left = Counter(device for index in self._grouped for device in self._loads[index])
-        best: tuple[int, int] | None = None
+        best: tuple[tuple[bool, int], int] | None = None
         for index in self._grouped:
             loads = self._loads[index]
             if any(owners.get(device, node) is not node for device in loads):
                 continue
-            work = max(left[device] for device in loads)
+            work = max((device.startswith(WATCH_PREFIX), left[device]) for device in loads)
             if best is None or work > best[0]:
                 best = (work, index)
         return best[1] if best else None

@@ -18,6 +18,9 @@ GRACE_MINIMUM = 120.0
 GRACE_SHARE = 0.25
 SYSTEM_GROUP = "system"
 """The xdist group of tests that load the whole machine (all GPUs at once): they run alone."""
+WATCH_PREFIX = "watch:"
+"""Groups of tests that load nothing but watch over the burn-in (the network links): a
+scheduler starts them first, so they span the loads."""
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,13 @@ from typing import Any
 
 import pytest
 
-from hwaccept.burnin.plan import SYSTEM_GROUP
+from hwaccept.burnin.plan import SYSTEM_GROUP, WATCH_PREFIX
 from plugins.hw_schedule import DeviceScheduling
 
 GPU_A, GPU_B, GPU_C, DISK = "gpu:0000:18:00.0", "gpu:0000:2a:00.0", "gpu:0000:3a:00.0", \
     "disk:nvme0n1"
+
+WATCH = f"{WATCH_PREFIX}network"
 
 Case = tuple[str, tuple[str, ...]]
 
@@ -47,6 +49,8 @@ SCENARIOS: dict[str, tuple[int, list[Case]]] = {
         (GPU_A,), 2, "a") + cases_of((GPU_B,), 2, "b") + cases_of((GPU_C,), 1, "c")
         + cases_of((), 2, "read")),
     "read-only only": (3, cases_of((), 40, "read")),
+    "a watch": (2, cases_of((GPU_A,), 4, "a") + cases_of((GPU_B,), 3, "b")
+                + cases_of((WATCH,), 1, "links") + cases_of((), 2, "read")),
     "system only": (2, cases_of((SYSTEM_GROUP,), 3, "nccl")),
 }
 
@@ -184,6 +188,10 @@ def test_the_rules_hold_in_any_completion_order(tmp_path: Path, pytestconfig: py
             last_free = max(run.sent.index(index) for index in free)
             assert all(run.sent.index(n) > last_free for n in range(len(cases))
                        if n not in free), "read-only tests were sent after stress tests"
+        watches = [n for n, (_, groups) in enumerate(cases) if WATCH in groups]
+        if watches:
+            first_loads = [n for n in run.sent if cases[n][1]][:workers]
+            assert watches[0] in first_loads, "a watch waited behind device loads"
         if free and devices and workers > len(devices):
             assert any(n not in free for n in run.sent[:workers]), \
                 "a device waited for read-only tests although workers were spare"
