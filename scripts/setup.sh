@@ -57,13 +57,24 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # "compat" editable mode puts the checkout on sys.path with a plain .pth line; the default
-# mode installs an import hook that costs every `hwaccept` start ~10 ms.
+# mode installs an import hook that costs every `hwaccept` start ~10 ms. The project's own
+# tests add their packages (`.[test]`, PyTorch's CPU build among them); a station's run
+# installs hwaccept alone, so a CUDA build of PyTorch it has stays the one burn-in uses.
+# The stamp names what was installed; the tests' set serves a station's run too.
 stamp=.venv/.hwaccept-installed
-wanted="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+digest="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+installed="$(cat "$stamp" 2>/dev/null || true)"
+if [ "${1:-}" = "--tests" ]; then
+  target='.[test]' wanted="$digest test"
+  satisfied=$([ "$installed" = "$wanted" ] && echo yes || echo no)
+else
+  target='.' wanted="$digest"
+  satisfied=$([ "$installed" = "$wanted" ] || [ "$installed" = "$digest test" ] && echo yes || echo no)
+fi
+if [ "$satisfied" != yes ]; then
   echo "setup: installing hwaccept and its dependencies into .venv" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    --config-settings editable_mode=compat -e '.[test]'
+    --config-settings editable_mode=compat -e "$target"
   echo "$wanted" > "$stamp"
 fi
 
