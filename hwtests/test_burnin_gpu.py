@@ -40,6 +40,7 @@ from hwaccept.burnin.tool_runs import (
     ToolRunError,
     bandwidths,
     diag_verdicts,
+    figure,
     find_tool,
     largest_busbw,
     run_allreduce,
@@ -191,7 +192,8 @@ def test_gpu_pcie_bandwidth(request: pytest.FixtureRequest, gpu: Gpu,
         def take() -> float:
             run = run_nvbandwidth(runner, nvbandwidth, [testcase], burnin.timeout)
             figures = bandwidths(run)
-            return (figures.h2d if direction == "h2d" else figures.d2h)[0]
+            return figure(figures.h2d if direction == "h2d" else figures.d2h, 0,
+                          f"{testcase} figure for GPU {gpu.index}")
     else:
         device = torch_device(request, gpu)
 
@@ -250,7 +252,8 @@ def test_gpu_p2p_bandwidth(request: pytest.FixtureRequest, hw_inventory: Invento
     by_index = {gpu.index: gpu for gpu in hw_inventory.gpus}
 
     def again(pair: tuple[int, int]) -> float:
-        return bandwidths(run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)).p2p[pair]
+        run = run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)
+        return figure(bandwidths(run).p2p, pair, f"figure for GPUs {pair[0]} and {pair[1]}")
 
     findings: list[Finding] = []
     first = bandwidths(run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)).p2p

@@ -13,11 +13,12 @@ docs/burnin.md for how runs under xdist keep each device to one test at a time.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 
 import pytest
 
 from hwaccept.burnin.plan import BurninPlan, plan_for
+from hwaccept.burnin.tool_runs import ToolRunError
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.sources import Sources, live_sources
 from plugins.hw_checks import judge
@@ -66,6 +67,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         timeout = burnin_plan(config).timeout
         for item in stress:
             item.add_marker(pytest.mark.timeout(timeout))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A stress engine that did not run to its end fails its test in one line."""
+    try:
+        return (yield)
+    except ToolRunError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")

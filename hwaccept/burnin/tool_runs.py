@@ -19,6 +19,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from hwaccept.sources.commands import CommandResult, Runner
 from hwaccept.tools.dcgmi_diag import DcgmDiag, DiagTest, parse_dcgmi_diag
@@ -29,6 +30,7 @@ H2D = "host_to_device_memcpy_ce"
 D2H = "device_to_host_memcpy_ce"
 P2P = "device_to_device_memcpy_read_ce"
 P2P_WRITE = "device_to_device_memcpy_write_ce"
+K = TypeVar("K")
 FAILED_STATUSES = frozenset({"fail", "failed"})
 WARNED_STATUSES = frozenset({"warn", "warning"})
 
@@ -152,6 +154,13 @@ def bandwidths(run: NvbandwidthRun) -> Bandwidths:
     p2p = p2p or first.get(P2P_WRITE)
     return Bandwidths(dict(h2d.per_gpu) if h2d else {}, dict(d2h.per_gpu) if d2h else {},
                       dict(p2p.pairs) if p2p else {})
+
+
+def figure(found: Mapping[K, float], key: K, what: str) -> float:
+    """One figure of a run, or ToolRunError saying it is not there."""
+    if key not in found:
+        raise ToolRunError(f"nvbandwidth printed no {what}")
+    return found[key]
 
 
 def allreduce_argv(binary: str, gpus: int) -> list[str]:

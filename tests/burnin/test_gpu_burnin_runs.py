@@ -126,6 +126,16 @@ def pytest_collection_modifyitems(items):
 """
 
 
+def tools_printing(pytester: pytest.Pytester, scripts: dict[str, tuple[Path, int]]) -> None:
+    """Scripts named as NVIDIA's tools that print a file and exit with a status."""
+    for name, (printed, code) in scripts.items():
+        script = pytester.path / name
+        script.write_text(f"#!/bin/sh\ncat '{printed}'\nexit {code}\n")
+        script.chmod(0o755)
+    pytester.makepyfile(tools_here=f"def path(name):\n    return '{pytester.path}/' + name\n")
+    pytester.makepyfile(burnin_tools=TOOLS)
+
+
 def test_nvidias_tools_judge_the_whole_machine(pytester: pytest.Pytester) -> None:
     """NVLink pairs, NCCL and DCGM's diagnostic, from tools that print real outputs.
 
@@ -133,16 +143,11 @@ def test_nvidias_tools_judge_the_whole_machine(pytester: pytest.Pytester) -> Non
     three of four GPUs failed SM stress; against the H100 profile's 335 and 460 GB/s.
     """
     fixtures = REPO / "tests" / "fixtures" / "burnin"
-    scripts = {"nvbandwidth": ("nvbandwidth_readme_v0.8_d2d-write-ce_8xGPU_EXCERPT.txt", 0),
-               "all_reduce_perf": ("nccl-tests_superbench_all_reduce_perf_8xA100-SXM4-40GB.log",
-                                   0),
-               "dcgmi": ("dcgm_nvvs-1.7_diag-json_4xGPU_per-gpu-error-ids_EDITED.json", 226)}
-    for name, (printed, code) in scripts.items():
-        script = pytester.path / name
-        script.write_text(f"#!/bin/sh\ncat '{fixtures / printed}'\nexit {code}\n")
-        script.chmod(0o755)
-    pytester.makepyfile(tools_here=f"def path(name):\n    return '{pytester.path}/' + name\n")
-    pytester.makepyfile(burnin_tools=TOOLS)
+    tools_printing(pytester, {
+        "nvbandwidth": (fixtures / "nvbandwidth_readme_v0.8_d2d-write-ce_8xGPU_EXCERPT.txt", 0),
+        "all_reduce_perf": (
+            fixtures / "nccl-tests_superbench_all_reduce_perf_8xA100-SXM4-40GB.log", 0),
+        "dcgmi": (fixtures / "dcgm_nvvs-1.7_diag-json_4xGPU_per-gpu-error-ids_EDITED.json", 226)})
     junit = pytester.path / "junit.xml"
     result = pytester.runpytest_subprocess(
         str(MODULE), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO),
@@ -161,3 +166,19 @@ def test_nvidias_tools_judge_the_whole_machine(pytester: pytest.Pytester) -> Non
     assert (dcgm.get("failure_code"), dcgm.get("component_id")) == (
         "GPU_DIAG_FAILED", "1650124031592")
     assert "(DCGM error 50)" in (dcgm.get("message") or "")
+
+
+def test_a_tool_that_prints_nonsense_fails_its_test_in_one_line(
+        pytester: pytest.Pytester) -> None:
+    nonsense = pytester.path / "nonsense.txt"
+    nonsense.write_text("Segmentation fault (core dumped)\n")
+    tools_printing(pytester, {"nvbandwidth": (nonsense, 139)})
+    result = pytester.runpytest_subprocess(
+        str(MODULE), "-c", str(REPO / "pyproject.toml"), "--rootdir", str(REPO),
+        "-p", "burnin_tools", "-m", "burnin", f"--hw-snapshot={SNAPSHOT}",
+        "--hw-profile=hgx-h100-8gpu", "--hw-reports=none", "--hw-burnin-minutes=0.005",
+        "-k", "p2p")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["nvbandwidth: no bandwidth matrix in the output; is this "
+                                 "nvbandwidth output?"])
+    assert "Traceback" not in result.stdout.str()
