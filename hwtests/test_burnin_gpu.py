@@ -22,16 +22,12 @@ from typing import Literal
 
 import pytest
 
+from hwaccept.burnin.gpu_errors import error_deltas, new_xids
+from hwaccept.burnin.load_verdicts import load_findings
 from hwaccept.burnin.measure import attempts_property, finding_of, measure
-from hwaccept.burnin.monitor import (
-    GpuLoadMonitor,
-    error_deltas,
-    limit_property,
-    load_findings,
-    new_xids,
-    samples_property,
-)
+from hwaccept.burnin.monitor import GpuLoadMonitor
 from hwaccept.burnin.plan import SYSTEM_GROUP, BurninPlan
+from hwaccept.burnin.samples_text import limit_property, samples_property
 from hwaccept.burnin.tool_runs import (
     D2H,
     H2D,

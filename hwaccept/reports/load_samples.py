@@ -1,6 +1,6 @@
 """GPU temperatures over a burn-in, read back from the cases' `samples` properties.
 
-A stress test records what its GPU went through as `samples` (hwaccept.burnin.monitor,
+A stress test records what its GPU went through as `samples` (hwaccept.burnin.samples_text,
 `seconds:temperature:power;...`) and its temperature limit as `temperature_max_c`. A case
 without that property falls back to its `expected` when its check is a temperature check:
 a stress test's case carries its worst finding's limit, which may be a throughput's.
@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hwaccept.burnin.monitor import parse_samples
+from hwaccept.burnin.samples_text import parse_samples
 from hwaccept.reports.components import as_test_id, natural_key, verdict_of
 from hwaccept.reports.measurements import parse_limit, parse_number
 from hwaccept.reports.model import CaseResult, RunReport

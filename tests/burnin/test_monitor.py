@@ -9,15 +9,12 @@ from typing import Any
 
 import pytest
 
-from hwaccept.burnin.monitor import (
+from hwaccept.burnin.gpu_errors import error_deltas, new_xid_events, new_xids
+from hwaccept.burnin.load_verdicts import load_findings
+from hwaccept.burnin.monitor import GpuLoadMonitor, Sample
+from hwaccept.burnin.samples_text import (
     MAX_SAMPLES,
-    GpuLoadMonitor,
-    Sample,
-    error_deltas,
     limit_property,
-    load_findings,
-    new_xid_events,
-    new_xids,
     parse_samples,
     samples_property,
     thin,

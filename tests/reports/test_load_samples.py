@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from hwaccept.burnin.monitor import Sample, limit_property, samples_property
+from hwaccept.burnin.monitor import Sample
+from hwaccept.burnin.samples_text import limit_property, samples_property
 from hwaccept.reports.html_page import page_html
 from hwaccept.reports.html_plots import temperature_plot_svg
 from hwaccept.reports.html_summary import summary_html
