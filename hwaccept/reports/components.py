@@ -67,16 +67,17 @@ def test_name(case: CaseResult) -> str:
     """What the test's id calls its component, `gpu3` in `test_gpu_ecc[gpu3-1654922004712]`.
 
     The acceptance tests' ids name the part and append its serial (a system-level check's
-    is the system's); that suffix is dropped, and an id that only spells the component id
-    (`mlx5_0-1` for `mlx5_0/1`) or starts with the PCI address gives way to that. Ids of
-    other tests give the component id.
+    is the system's); that suffix is dropped, and so is what follows the serial in a
+    burn-in test's id (`gpu3-1654922004712-bf16`: the test's own parameters). An id that
+    only spells the component id (`mlx5_0-1` for `mlx5_0/1`) or starts with the PCI
+    address gives way to that. Ids of other tests give the component id.
     """
     found = _PARAMETER.search(case.nodeid)
     name = found["id"] if found else ""
     serial, bdf = case.get("serial"), case.get("bdf")
     component_id = case.get("component_id") or ""
     for known in dict.fromkeys(k for k in (serial, component_id) if k):
-        name = name.removesuffix(f"-{as_test_id(known)}")
+        name = name.removesuffix(f"-{as_test_id(known)}").split(f"-{as_test_id(known)}-")[0]
     if not name or name == as_test_id(component_id) or (bdf and name.startswith(bdf)):
         return component_id or bdf or name
     return name

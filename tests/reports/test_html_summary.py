@@ -385,3 +385,13 @@ def test_the_page_is_one_self_contained_document() -> None:
     assert source.count('<tr class="hw-failing">') == 1
     assert source.count('<td class="hw-v hw-v-none"></td>') == 1
     assert verdict_words(source) == ["REJECT"]
+
+
+def test_a_burnin_cases_own_parameters_do_not_rename_its_part() -> None:
+    serial = SERIALS[3]
+    burnin = case(f"hwtests/test_burnin_gpu.py::test_gpu_matmul_throughput[gpu3-{serial}-bf16]",
+                  component="gpu", component_id=serial, serial=serial, model=H100,
+                  check="gpu_bf16_tflops", verdict="PASS")
+    found = components(run_of(gpu(3, "gpu_ecc"), burnin))
+    assert [(c.name, len(c.cases)) for c in found] == [("gpu3", 2)]
+    assert [c.name for c in components(run_of(burnin))] == ["gpu3"]
