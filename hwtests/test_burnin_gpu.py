@@ -315,4 +315,7 @@ def test_dcgm_diag(request: pytest.FixtureRequest, hw_inventory: Inventory,
                                    else "")))
         findings.append(make_finding("gpu_dcgm_diag", "gpu", gpu_part(gpu), Outcome(
             judgment, measured=f"{len(said.failed)} failed", expected="0 failed")))
-    record_and_judge(request.node, findings)
+    measured = "; ".join(f"gpu{index} {' '.join(said.measured)}"
+                         for index, said in sorted(verdicts.items()) if said.measured)
+    record_and_judge(request.node, findings,
+                     *([("dcgm_measurements", measured)] if measured else []))

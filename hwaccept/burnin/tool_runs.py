@@ -95,6 +95,8 @@ class DiagVerdict:
     warned: tuple[str, ...]
     passed: int
     """Tests that passed on it."""
+    measured: tuple[str, ...] = ()
+    """`PCIe.host_to_gpu_bandwidth_gbps=24.5`: what its tests measured on it."""
 
 
 def _said(test: DiagTest, gpu: int) -> list[tuple[str, str]]:
@@ -115,10 +117,13 @@ def diag_verdicts(diag: DcgmDiag, gpus: Sequence[int]) -> dict[int, DiagVerdict]
     verdicts = {}
     for gpu in gpus:
         said = [entry for test in diag.tests for entry in _said(test, gpu)]
+        measured = tuple(f"{test.name}.{m.name}={m.value:g}" for test in diag.tests
+                         for result in test.results for m in result.measurements
+                         if m.gpu_id == gpu)
         verdicts[gpu] = DiagVerdict(
             tuple(text for status, text in said if status in FAILED_STATUSES),
             tuple(text for status, text in said if status in WARNED_STATUSES),
-            sum(status == "pass" for status, _ in said))
+            sum(status == "pass" for status, _ in said), measured)
     return verdicts
 
 

@@ -166,6 +166,7 @@ def test_nvidias_tools_judge_the_whole_machine(pytester: pytest.Pytester) -> Non
     assert (dcgm.get("failure_code"), dcgm.get("component_id")) == (
         "GPU_DIAG_FAILED", "1650124031592")
     assert "(DCGM error 50)" in (dcgm.get("message") or "")
+    assert "gpu1 " in (dcgm.get("dcgm_measurements") or "")
 
 
 def test_a_tool_that_prints_nonsense_fails_its_test_in_one_line(

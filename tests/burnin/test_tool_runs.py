@@ -60,6 +60,8 @@ def test_failing_tests_are_told_per_gpu_with_dcgm_error_ids() -> None:
     assert verdicts[1].failed == ()
     assert verdicts[1].passed > verdicts[0].passed
     assert [bool(verdicts[n].failed) for n in range(4)] == [True, False, True, True]
+    assert "sm_stress.relative_stress_level=577" in verdicts[1].measured
+    assert "sm_stress.temperature_average_c=31" in verdicts[0].measured
 
 
 def test_a_passing_diagnostic_fails_no_gpu() -> None:
