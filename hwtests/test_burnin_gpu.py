@@ -50,6 +50,7 @@ from hwaccept.burnin.torch_kernels import (
     matmul_tflops,
     memory_bandwidth_gbps,
     memory_pattern_errors,
+    peer_copy_gbps,
 )
 from hwaccept.checks.findings import Finding, Outcome, failed, make_finding, passed
 from hwaccept.checks.parts import gpu_part, system_part
@@ -239,26 +240,37 @@ def kernel_log(sources: Sources) -> str:
 @pytest.mark.xdist_group(SYSTEM_GROUP)
 def test_gpu_p2p_bandwidth(request: pytest.FixtureRequest, hw_inventory: Inventory,
                            burnin: BurninPlan) -> None:
-    """Device-to-device reads (nvbandwidth) of every GPU pair against `nvlink_p2p_gbps`."""
-    if len(every_gpu(hw_inventory)) < 2:
+    """Device-to-device copies of every GPU pair against `nvlink_p2p_gbps`.
+
+    nvbandwidth measures every pair in one run when installed; else PyTorch copies
+    between each pair in turn.
+    """
+    gpus = every_gpu(hw_inventory)
+    if len(gpus) < 2:
         pytest.skip("fewer than two GPUs: no pair to measure")
     limit = limit_of(burnin, "nvlink_p2p_gbps")
     live_seams(request.config)
-    binary = tool("nvbandwidth")
-    by_index = {gpu.index: gpu for gpu in hw_inventory.gpus}
+    by_index = {gpu.index: gpu for gpu in gpus}
+    binary = find_tool("nvbandwidth")
+    if binary is not None:
+        def again(pair: tuple[int, int]) -> float:
+            run = run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)
+            return figure(bandwidths(run).p2p, pair, f"figure for GPUs {pair[0]} and {pair[1]}")
 
-    def again(pair: tuple[int, int]) -> float:
-        run = run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)
-        return figure(bandwidths(run).p2p, pair, f"figure for GPUs {pair[0]} and {pair[1]}")
-
+        first = bandwidths(run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)).p2p
+        takes = {pair: first_then(value, functools.partial(again, pair))
+                 for pair, value in sorted(first.items())}
+    else:
+        devices = {gpu.index: torch_device(request, gpu) for gpu in gpus}
+        seconds = window(burnin) / max(1, len(gpus) - 1)
+        takes = {(row, column): functools.partial(peer_copy_gbps, devices[row],
+                                                  devices[column], COPY_BYTES, seconds)
+                 for row in sorted(devices) for column in sorted(devices) if row != column}
     findings: list[Finding] = []
-    first = bandwidths(run_nvbandwidth(cuda_runner(), binary, [P2P], burnin.timeout)).p2p
-    for (row, column), value in sorted(first.items()):
-        measured = measure("gpu_p2p_bandwidth", "GB/s",
-                           first_then(value, functools.partial(again, (row, column))),
-                           limit, burnin.retries)
+    for (row, column), take in takes.items():
         if row not in by_index:
             pytest.fail(f"nvbandwidth measured GPU {row}, which NVML does not count", pytrace=False)
+        measured = measure("gpu_p2p_bandwidth", "GB/s", take, limit, burnin.retries)
         finding = finding_of(measured, gpu_part(by_index[row]), "gpu", "GPU_P2P_BANDWIDTH_LOW")
         findings.append(dataclasses.replace(
             finding, message=f"GPU {row} with GPU {column}: {finding.message}"))

@@ -132,6 +132,23 @@ def host_device_gbps(device: str, direction: Literal["h2d", "d2h"], nbytes: int,
     return nbytes * rounds / elapsed / 1e9
 
 
+def peer_copy_gbps(source: str, target: str, nbytes: int, seconds: float) -> float:
+    """Copies of `nbytes` from one device to another (NVLink between GPUs), in GB/s."""
+    import torch
+
+    start, end = torch.device(source), torch.device(target)
+    sent = torch.empty(nbytes, dtype=torch.uint8, device=start).fill_(3)
+    received = torch.empty(nbytes, dtype=torch.uint8, device=end)
+
+    def copy() -> object:
+        received.copy_(sent, non_blocking=True)
+        _sync(start)
+        return received
+
+    rounds, elapsed = _timed(end, copy, seconds)
+    return nbytes * rounds / elapsed / 1e9
+
+
 def memory_pattern_errors(device: str, nbytes: int, seconds: float) -> int:
     """Bytes read back other than written, over rounds of every pattern in `PATTERNS`.
 

@@ -59,6 +59,8 @@ burnin:
     d2h_gbps:
       min: 0.000001
     temperature_max_c: 90
+    nvlink_p2p_gbps:
+      min: 0.000001
 """
 
 
@@ -73,14 +75,14 @@ def run(pytester: pytest.Pytester, name: str,
         "-p", "burnin_on_cpu", "-m", "burnin", f"--hw-snapshot={SNAPSHOT}",
         f"--hw-profile={profile}", "--hw-reports=none", f"--junitxml={junit}",
         "--hw-burnin-minutes=0.005",
-        "-k", "matmul or memory or pcie or under_load")
+        "-k", "matmul or memory or pcie or under_load or p2p")
     cases = {case.nodeid.split("::")[-1]: case for case in read_junit(str(junit)).cases}
     return result, cases
 
 
 def test_every_gpu_is_measured_and_recorded(pytester: pytest.Pytester) -> None:
     result, cases = run(pytester, "pass", 0.000001)
-    result.assert_outcomes(passed=8 * 5, failed=8, skipped=8)
+    result.assert_outcomes(passed=8 * 5 + 1, failed=8, skipped=8)
     bf16 = [c for name, c in cases.items() if name.startswith("test_gpu_matmul_throughput[")
             and c.get("check") == "gpu_bf16_tflops"]
     assert len(bf16) == 8
@@ -92,6 +94,9 @@ def test_every_gpu_is_measured_and_recorded(pytester: pytest.Pytester) -> None:
     assert {c.get("serial") for c in bf16} == {c.get("component_id") for c in bf16}
     skipped = [c for name, c in cases.items() if "fp16" in name]
     assert {c.message for c in skipped} == {"the profile sets no burnin.gpu.fp16_tflops"}
+    pairs = cases["test_gpu_p2p_bandwidth"]
+    assert (pairs.get("check"), pairs.get("verdict"), pairs.get("unit")) == (
+        "gpu_p2p_bandwidth", "PASS", "GB/s")
     soak = cases["test_gpu_under_load[gpu3-1650124032506]"]
     assert (soak.get("check"), soak.get("failure_code"), soak.get("temperature_max_c")) == (
         "gpu_throttle_under_load", "GPU_THROTTLED_UNDER_LOAD", "90")
@@ -105,7 +110,7 @@ def test_every_gpu_is_measured_and_recorded(pytester: pytest.Pytester) -> None:
 def test_a_gpu_below_its_minimum_is_measured_again_then_failed(
         pytester: pytest.Pytester) -> None:
     result, cases = run(pytester, "slow", 1e9)
-    result.assert_outcomes(passed=8 * 4, failed=8 * 2, skipped=8)
+    result.assert_outcomes(passed=8 * 4 + 1, failed=8 * 2, skipped=8)
     failed = [c for c in cases.values() if c.outcome == "failed"
               and c.get("check") != "gpu_throttle_under_load"]
     assert {c.get("check") for c in failed} == {"gpu_bf16_tflops"}

@@ -14,6 +14,7 @@ from hwaccept.burnin.torch_kernels import (
     matmul_tflops,
     memory_bandwidth_gbps,
     memory_pattern_errors,
+    peer_copy_gbps,
     torch_missing,
 )
 
@@ -38,6 +39,7 @@ def test_matrix_throughput_counts_the_operations(monkeypatch: pytest.MonkeyPatch
 
 def test_copy_bandwidths_are_measured() -> None:
     assert memory_bandwidth_gbps("cpu", 1 << 20, 0.05) > 0
+    assert peer_copy_gbps("cpu", "cpu", 1 << 20, 0.05) > 0
     assert host_device_gbps("cpu", "h2d", 1 << 20, 0.05) > 0
     assert host_device_gbps("cpu", "d2h", 1 << 20, 0.05) > 0
 
