@@ -1,8 +1,9 @@
 """How long each stress test loads its device, how often a low value is measured again.
 
 The duration comes from `--hw-burnin-minutes`, else the profile's `burnin.minutes`, else
-`DEFAULT_MINUTES`; every stress test is given a hard timeout of its duration plus
-`grace_seconds`, so a hung GPU fails its own test and the run goes on.
+`DEFAULT_MINUTES`; every stress test is given a hard timeout of its duration, a grace
+period (`grace_seconds`) and room for each re-measurement of a low value (`RETRY_SECONDS`
+each), so a hung GPU fails its own test and the run goes on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ DEFAULT_RETRIES = 2
 """Measurements taken again, after the first, before a low value fails."""
 GRACE_MINIMUM = 120.0
 GRACE_SHARE = 0.25
+RETRY_SECONDS = 60.0
+"""The longest a re-measurement takes (a measurement window)."""
 SYSTEM_GROUP = "system"
 """The xdist group of tests that load the whole machine (all GPUs at once): they run alone."""
 WATCH_PREFIX = "watch:"
@@ -40,8 +43,8 @@ class BurninPlan:
 
     @property
     def timeout(self) -> float:
-        """The hard limit of one stress test: its duration and a grace period."""
-        return self.seconds + grace_seconds(self.seconds)
+        """The hard limit of one stress test: its duration, a grace period, its retries."""
+        return self.seconds + grace_seconds(self.seconds) + self.retries * RETRY_SECONDS
 
 
 def grace_seconds(duration: float) -> float:

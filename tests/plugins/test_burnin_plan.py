@@ -40,9 +40,9 @@ def test_the_command_line_wins_over_the_profile() -> None:
         DEFAULT_MINUTES, DEFAULT_RETRIES)
 
 
-def test_the_timeout_leaves_a_grace_period() -> None:
-    assert plan_for(None, 1).timeout == 60 + 120
-    assert plan_for(None, 60).timeout == 3600 + 900
+def test_the_timeout_leaves_a_grace_period_and_room_for_retries() -> None:
+    assert plan_for(None, 1).timeout == 60 + 120 + 2 * 60
+    assert plan_for(Burnin(retries=0), 60).timeout == 3600 + 900
     assert grace_seconds(3600) == 900
 
 
@@ -59,7 +59,7 @@ def test_stress_tests_get_the_plans_timeout(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--hw-burnin-minutes=2", "--hw-allow-destructive")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines([
-        "*PLAN minutes=2 retries=2 destructive=True timeout=240*",
+        "*PLAN minutes=2 retries=2 destructive=True timeout=360*",
         "*OWN timeout=5*"])
 
 
