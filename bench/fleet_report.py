@@ -29,8 +29,8 @@ from hwaccept.history.ingest import ingest  # noqa: E402
 from tests.fleet_report.fleet_history import fleet_runs  # noqa: E402
 from tests.reports.browser import ARGUMENTS, CHROMEDRIVER, CHROMIUM, missing  # noqa: E402
 
-GENERATOR_VERSION = 2
-"""Bump when fleet_history changes, so an older kept database is not reused."""
+GENERATOR_VERSION = 3
+"""Bump when fleet_history or the schema changes, so an older kept database is not reused."""
 
 
 def history(path: Path, runs: int) -> None:

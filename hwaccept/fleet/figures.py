@@ -1,10 +1,10 @@
 """The fleet report's figures, read from the history database in three queries.
 
-A history of 100,000 runs holds millions of part rows, so nothing here rebuilds runs or
-walks every part in Python. The database does the counting: one query reads the runs
-(for yield and for each server's latest run), one counts part-runs tested and failed per
-SKU, kind, model, slot position and firmware version (the finest grain every table rolls
-up from), and one reads the few part rows that failed, with their codes and actions.
+A history of 100,000 runs holds millions of part rows, so nothing here reads them all. One
+query reads the runs (for yield and for each server's latest run), one the tallies that
+ingest keeps of part-runs tested and failed per day, SKU, kind, model, slot position and
+firmware version (`part_tallies`, the finest grain every table rolls up from), and one
+the few part rows that failed (through their own index), with their codes and actions.
 
 A part-run is one part seen in one run; a failed part-run is one whose cases failed. A
 slot position is the part's `slot`, else its PCI address: chassis of one SKU place the
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from hwaccept.fleet.clusters import clustered
 from hwaccept.history.database import HistoryDB
-from hwaccept.history.schema import parts, runs
+from hwaccept.history.schema import part_tallies, parts, runs
 
 CubeRow = sa.Row[Any]
 
@@ -192,17 +192,16 @@ def _read_runs(conn: sa.Connection, since: str | None) -> dict[int, Run]:
 
 
 _POSITION = sa.func.coalesce(parts.c.slot, parts.c.bdf, "")
-_FAILED = sa.func.sum(sa.case((parts.c.failing > 0, 1), else_=0))
 
 
 def _read_cube(conn: sa.Connection, since: str | None) -> list[CubeRow]:
     """Part-runs tested and failed per (SKU, kind, model, position, firmware)."""
-    columns = (runs.c.sku, parts.c.kind, parts.c.model, _POSITION.label("position"),
-               parts.c.firmware)
-    query = (sa.select(*columns, sa.func.count().label("tested"), _FAILED.label("failed"))
-             .select_from(parts.join(runs, runs.c.id == parts.c.run)).group_by(*columns))
+    keys = (part_tallies.c.sku, part_tallies.c.kind, part_tallies.c.model,
+            part_tallies.c.position, part_tallies.c.firmware)
+    query = (sa.select(*keys, sa.func.sum(part_tallies.c.tested),
+                       sa.func.sum(part_tallies.c.failed)).group_by(*keys))
     if since:
-        query = query.where(runs.c.started_at >= since)
+        query = query.where(part_tallies.c.day >= since[:10])
     return list(conn.execute(query))
 
 

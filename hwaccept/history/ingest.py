@@ -1,18 +1,19 @@
 """Storing run reports in the history database, each once, whoever else is storing them.
 
-Each report is stored in one transaction: its run row is inserted with `ON CONFLICT DO
-NOTHING` on the unique run key (see `report_rows` for what makes two reports the same
-run), and only the process whose insert made the row adds the parts and results. Two
-processes ingesting the same report at once thus store it once, and a report is either
-wholly in the database or not at all. A report whose transaction fails because the
-database went away is tried again (see `HistoryDB.retrying`); reports committed before
-it stay.
+Reports are stored a batch to a transaction: each run row is inserted with `ON CONFLICT
+DO NOTHING` on the unique run key (see `report_rows` for what makes two reports the same
+run), and only the process whose insert made the row adds the parts and results, and
+counts the parts into the fleet report's tallies. Two processes ingesting the same report
+at once thus store it once, and a report is either wholly in the database or not at all.
+A batch whose transaction fails because the database went away is tried again (see
+`HistoryDB.retrying`); batches committed before it stay.
 """
 
 from __future__ import annotations
 
 import functools
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,8 @@ import sqlalchemy as sa
 
 from hwaccept.errors import HistoryError
 from hwaccept.history.database import HistoryDB
-from hwaccept.history.report_rows import ReportRows, Row, report_rows
-from hwaccept.history.schema import parts, results, runs
+from hwaccept.history.report_rows import ReportRows, Row, report_rows, tally_keys
+from hwaccept.history.schema import TALLY_KEYS, part_tallies, parts, results, runs
 from hwaccept.reports.model import RunReport
 
 
@@ -117,7 +118,45 @@ def _store(db: HistoryDB, batch: list[ReportRows]) -> list[tuple[bool, bool]]:
 
 def _store_once(db: HistoryDB, batch: list[ReportRows]) -> list[tuple[bool, bool]]:
     with db.transaction(write=True) as conn:
-        return [_store_rows(conn, db.dialect, rows) for rows in batch]
+        stored = [_store_rows(conn, db.dialect, rows) for rows in batch]
+        _add_tallies(conn, db.dialect, [rows for rows, (added, _) in zip(batch, stored,
+                                                                          strict=True) if added])
+        return stored
+
+
+@functools.lru_cache(maxsize=4)
+def _add_tally(dialect: str) -> sa.Insert:
+    """Add to a tally's counts, making it when it is not there yet."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        insert: postgresql.Insert | sqlite.Insert = postgresql.insert(part_tallies)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        insert = sqlite.insert(part_tallies)
+    return insert.on_conflict_do_update(
+        index_elements=list(TALLY_KEYS),
+        set_={"tested": part_tallies.c.tested + insert.excluded.tested,
+              "failed": part_tallies.c.failed + insert.excluded.failed})
+
+
+def _add_tallies(conn: sa.Connection, dialect: str, added: list[ReportRows]) -> None:
+    """Count the parts of the runs this batch stored into `part_tallies`.
+
+    One statement for the batch, its keys in order, so that two batches stored at once
+    lock the same tallies in the same order.
+    """
+    tested: Counter[tuple[str, ...]] = Counter()
+    failed: Counter[tuple[str, ...]] = Counter()
+    for rows in added:
+        for key, failing in tally_keys(rows):
+            tested[key] += 1
+            failed[key] += failing
+    if tested:
+        conn.execute(_add_tally(dialect), [
+            {**dict(zip(TALLY_KEYS, key, strict=True)), "tested": tested[key],
+             "failed": failed[key]} for key in sorted(tested)])
 
 
 def _store_rows(conn: sa.Connection, dialect: str, rows: ReportRows) -> tuple[bool, bool]:

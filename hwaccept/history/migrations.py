@@ -117,6 +117,29 @@ def _part_firmware(conn: sa.Connection) -> None:
                              "WHERE run = :run AND kind = :kind AND part = :part"), updates)
 
 
+_v4 = sa.MetaData()
+_v4_tallies = sa.Table(
+    "part_tallies", _v4,
+    *(sa.Column(name, sa.Text, primary_key=True)
+      for name in ("day", "sku", "kind", "model", "position", "firmware")),
+    sa.Column("tested", sa.Integer, nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False),
+)
+
+
+def _fleet_tallies(conn: sa.Connection) -> None:
+    """The part tallies and the failing parts' index, filled from the runs stored so far."""
+    _v4.create_all(conn, checkfirst=False)
+    where = " WHERE failing > 0"
+    conn.execute(sa.text(f"CREATE INDEX ix_parts_failing ON parts (run){where}"))
+    conn.execute(sa.text(
+        "INSERT INTO part_tallies (day, sku, kind, model, position, firmware, tested, failed) "
+        "SELECT COALESCE(SUBSTR(r.started_at, 1, 10), ''), COALESCE(r.sku, ''), p.kind, "
+        "COALESCE(p.model, ''), COALESCE(p.slot, p.bdf, ''), COALESCE(p.firmware, ''), "
+        "COUNT(*), SUM(CASE WHEN p.failing > 0 THEN 1 ELSE 0 END) "
+        "FROM parts p JOIN runs r ON r.id = p.run GROUP BY 1, 2, 3, 4, 5, 6"))
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step of the schema: the version it leads to and how to get there."""
@@ -131,6 +154,8 @@ MIGRATIONS = (
     Migration(2, "indexes for look-ups by part serial, system serial and component id",
               _index_lookups),
     Migration(3, "each part's firmware version, for failures by firmware", _part_firmware),
+    Migration(4, "part-runs tested and failed per day, SKU, model, slot and firmware, and an "
+                 "index of the parts that failed, for the fleet report", _fleet_tallies),
 )
 LATEST = MIGRATIONS[-1].version
 

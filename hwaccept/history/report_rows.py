@@ -178,6 +178,14 @@ def run_row(report: RunReport, results: list[Row]) -> Row:
     return row
 
 
+def tally_keys(rows: ReportRows) -> list[tuple[tuple[str, ...], bool]]:
+    """Each part of a stored run as (its `part_tallies` key, whether it failed)."""
+    day = (rows.run["started_at"] or "")[:10]
+    sku = rows.run["sku"] or ""
+    return [((day, sku, part["kind"], part["model"] or "", part["slot"] or part["bdf"] or "",
+              part["firmware"] or ""), part["failing"] > 0) for part in rows.parts]
+
+
 def report_rows(report: RunReport) -> ReportRows:
     """Every row `report` adds to the database."""
     results = [result_row(n, case) for n, case in enumerate(report.cases)]

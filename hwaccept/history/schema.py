@@ -9,7 +9,12 @@ properties as JSON, but only when those columns cannot give them back as they we
 
 `parts` and `results` are clustered by their keys on SQLite (`WITHOUT ROWID`): a run's
 rows are appended together, and read together. The indexes serve `hwaccept history`
-and RMA look-ups: parts by serial and component id, runs by system serial and time.
+and RMA look-ups: parts by serial and component id, runs by system serial and time; and
+the fleet report: the parts that failed (a partial index).
+
+`part_tallies` counts part-runs tested and failed by day, SKU, kind, model, slot position
+(the part's slot, else its PCI address) and firmware, kept as runs are stored: the fleet
+report reads a few thousand rows instead of every part of every run.
 
 Queries and ingest use these definitions; `migrations` builds and upgrades databases to
 match them (and keeps its own `schema_version` table), and a test checks that the two
@@ -83,8 +88,21 @@ results = sa.Table(
     sqlite_with_rowid=False,
 )
 
+part_tallies = sa.Table(
+    "part_tallies", metadata,
+    *(sa.Column(name, sa.Text, primary_key=True)
+      for name in ("day", "sku", "kind", "model", "position", "firmware")),
+    sa.Column("tested", sa.Integer, nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False),
+)
+
+TALLY_KEYS = ("day", "sku", "kind", "model", "position", "firmware")
+"""What `part_tallies` counts part-runs by; a value not known is stored as ''."""
+
 sa.Index("ix_parts_serial", parts.c.serial)
 sa.Index("ix_parts_component_id", parts.c.component_id)
 sa.Index("ix_runs_system_serial", runs.c.system_serial)
 sa.Index("ix_runs_started_at", runs.c.started_at)
+sa.Index("ix_parts_failing", parts.c.run, sqlite_where=parts.c.failing > 0,
+         postgresql_where=parts.c.failing > 0)
 

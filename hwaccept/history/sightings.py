@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from hwaccept import __version__
 from hwaccept.errors import HistoryError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema version this code reads and writes (the last migration's)."""
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from hwaccept.history.database import open_database
 from hwaccept.history.migrations import schema_version
 from hwaccept.history.run_keys import content_digest, run_key
-from hwaccept.history.schema import parts, results, runs
+from hwaccept.history.schema import part_tallies, parts, results, runs
 from hwaccept.reports.model import RunReport
 from tests.history.runs import gpu_serials, parts_in, server_run
 from tests.history.workers import ingest_together
@@ -51,9 +51,11 @@ def test_concurrent_ingests_store_every_run_once(db_url: str) -> None:
     with open_database(db_url) as db, db.transaction() as conn:
         counts = [conn.scalar(sa.select(sa.func.count()).select_from(t)) for t in
                   (runs, parts, results)]
+        tallied = conn.scalar(sa.select(sa.func.sum(part_tallies.c.tested)))
         versions = conn.scalars(sa.select(schema_version.c.version)).all()
         keys = conn.scalars(sa.select(runs.c.run_key)).all()
     assert counts == [len(unique), sum(parts_in(r) for r in unique),
                       sum(len(r.cases) for r in unique)]
     assert sorted(keys) == sorted(key_of(r) for r in unique)
-    assert versions == [1, 2, 3]
+    assert tallied == counts[1]
+    assert versions == [1, 2, 3, 4]

@@ -19,7 +19,7 @@ from hwaccept.history.migrations import LATEST, MIGRATIONS, migrate, schema_vers
 from hwaccept.history.queries import history_of
 from hwaccept.history.report_rows import report_rows
 from hwaccept.reports.model import CaseResult, RunReport
-from tests.history.runs import gpu_serials, server_run
+from tests.history.runs import GPU_MODEL, bdf, gpu_serials, server_run
 
 
 def shape(conn: sa.Connection) -> dict[str, Any]:
@@ -39,12 +39,18 @@ def shape(conn: sa.Connection) -> dict[str, Any]:
     return found
 
 
-def store_unmigrated(db: HistoryDB, report: RunReport) -> None:
-    """Store `report` as a hwaccept of the database's older schema did: without `firmware`."""
+def store_unmigrated(db: HistoryDB, report: RunReport, *, firmware: bool = False) -> None:
+    """Store `report` as a hwaccept of an older schema did: without tallies.
+
+    The parts keep their firmware only with `firmware` (schema version 3).
+    """
     rows = report_rows(report)
     with db.transaction(write=True) as conn:
         rows.link(conn.scalar(sa.insert(schema.runs).values(rows.run).returning(schema.runs.c.id)))
         conn.execute(sa.insert(schema.results), rows.results)
+        if firmware:
+            conn.execute(sa.insert(schema.parts), rows.parts)
+            return
         conn.execute(sa.text("INSERT INTO parts (run, kind, part, component_id, serial, slot, "
                              "bdf, model, verdict, failure_codes, actions, cases, failing) "
                              "VALUES (:run, :kind, :part, :component_id, :serial, :slot, :bdf, "
@@ -72,7 +78,7 @@ def test_a_new_database_is_built_as_schema_py_describes(db_url: str) -> None:
     assert {name: found[name] for name in expected} == expected
     assert set(found) == {*expected, "schema_version"}
     assert versions == [(m.version, f"hwaccept {__version__}") for m in MIGRATIONS]
-    assert LATEST == len(MIGRATIONS) == 3
+    assert LATEST == len(MIGRATIONS) == 4
 
 
 def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> None:
@@ -90,7 +96,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> Non
             found = shape(conn)
             versions = conn.scalars(sa.select(schema_version.c.version)).all()
         sightings = history_of(db, "1654922004703")
-    assert versions == [1, 2, 3]
+    assert versions == [1, 2, 3, 4]
     assert found["parts"]["indexes"] == described(schema.parts)["indexes"]
     assert found["runs"]["indexes"] == described(schema.runs)["indexes"]
     assert [(s.system_serial, s.bdf, s.verdict) for s in sightings] == [
@@ -100,7 +106,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_runs(db_url: str) -> Non
 def test_opening_twice_migrates_once(db_url: str) -> None:
     open_database(db_url).close()
     with open_database(db_url) as db, db.transaction() as conn:
-        assert conn.scalars(sa.select(schema_version.c.version)).all() == [1, 2, 3]
+        assert conn.scalars(sa.select(schema_version.c.version)).all() == [1, 2, 3, 4]
 
 
 def test_a_version_2_database_gets_each_parts_firmware_from_its_stored_checks(
@@ -181,3 +187,31 @@ def test_a_missing_file_is_not_made_when_reading(tmp_path: Path) -> None:
                                            r"ingest` makes one\)"):
         open_database(path, create=False)
     assert not path.exists()
+
+
+def tallies(db: HistoryDB) -> list[tuple[Any, ...]]:
+    with db.transaction() as conn:
+        return [tuple(row) for row in conn.execute(
+            sa.select(schema.part_tallies).order_by(*schema.part_tallies.primary_key))]
+
+
+def test_a_version_3_database_gets_the_tallies_ingest_would_have_kept(db_url: str) -> None:
+    failing = server_run("SYS-T1", gpu_serials(1654922004700), "2026-02-01T10:00:00Z",
+                         failing={"1654922004703": "GPU_ECC_DBE"})
+    other = server_run("SYS-T2", gpu_serials(1654922005700), "2026-02-02T10:00:00Z")
+    old = connect(db_url)
+    with old.transaction(write=True) as conn:
+        assert migrate(conn, old.display, target=3) == 3
+    for report in (failing, other):
+        store_unmigrated(old, report, firmware=True)
+    old.close()
+    with open_database(db_url) as db:
+        upgraded = tallies(db)
+        with db.transaction(write=True) as conn:
+            for table in (schema.part_tallies, schema.results, schema.parts, schema.runs):
+                conn.execute(sa.delete(table))
+        ingest(db, [failing, other])
+        kept = tallies(db)
+    assert upgraded == kept
+    assert ("2026-02-01", "hgx-h100-8gpu", "gpu", GPU_MODEL, bdf(3), "", 1, 1) in kept
+    assert sum(row[6] for row in kept) == 2 * (1 + 8)
