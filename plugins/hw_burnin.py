@@ -3,7 +3,8 @@
 `--hw-burnin-minutes N` sets how long each stress test loads its device (else the
 profile's `burnin.minutes`); `--hw-allow-destructive` lets disk write tests erase the
 drives the profile allows. Every test marked `burnin` gets a pytest-timeout of its
-duration plus a grace period (hwaccept.burnin.plan) unless it asks for its own.
+duration plus a grace period (hwaccept.burnin.plan) unless it asks for its own; how it
+is stopped depends on whether it runs on an xdist worker (`timeout_method`).
 
 Stress tests name the device they load with `pytest.mark.xdist_group("<kind>:<id>")`
 (`gpu:0000:19:00.0`, `disk:nvme0n1`); group `system` loads the whole machine. See
@@ -58,15 +59,26 @@ def burnin_plan(config: pytest.Config) -> BurninPlan:
     return config.stash[PLAN_KEY]
 
 
+def timeout_method(config: pytest.Config) -> str:
+    """How pytest-timeout stops a stress test that overran.
+
+    A GPU that hangs hangs inside the driver, where a signal is only handled once the call
+    returns. Under xdist the worker is ended instead (`thread`): xdist fails the test it
+    ran and starts another worker, and the run goes on. A run without workers cannot lose
+    its only process, so it is interrupted (`signal`), which stops any hang in Python.
+    """
+    return "thread" if hasattr(config, "workerinput") else "signal"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Give every burn-in test without a timeout of its own the plan's hard timeout."""
     stress = [item for item in items if item.get_closest_marker("burnin")
               and not item.get_closest_marker("timeout")]
     if stress:
-        timeout = burnin_plan(config).timeout
+        timeout, method = burnin_plan(config).timeout, timeout_method(config)
         for item in stress:
-            item.add_marker(pytest.mark.timeout(timeout))
+            item.add_marker(pytest.mark.timeout(timeout, method=method))
 
 
 @pytest.hookimpl(wrapper=True)

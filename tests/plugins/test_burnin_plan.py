@@ -19,7 +19,8 @@ import pytest
 def test_stress(request, burnin):
     marker = request.node.get_closest_marker("timeout")
     print(f"PLAN minutes={burnin.minutes:g} retries={burnin.retries} "
-          f"destructive={burnin.allow_destructive} timeout={marker.args[0]:g}")
+          f"destructive={burnin.allow_destructive} timeout={marker.args[0]:g} "
+          f"method={marker.kwargs['method']}")
 
 @pytest.mark.burnin
 @pytest.mark.timeout(5)
@@ -59,7 +60,7 @@ def test_stress_tests_get_the_plans_timeout(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--hw-burnin-minutes=2", "--hw-allow-destructive")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines([
-        "*PLAN minutes=2 retries=2 destructive=True timeout=360*",
+        "*PLAN minutes=2 retries=2 destructive=True timeout=360 method=signal*",
         "*OWN timeout=5*"])
 
 
@@ -67,3 +68,15 @@ def test_a_duration_that_is_not_positive_is_refused(pytester: pytest.Pytester) -
     result = run(pytester, "--hw-burnin-minutes=0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--hw-burnin-minutes: expected more than 0, got 0*"])
+
+
+def test_on_an_xdist_worker_an_overrun_ends_the_worker(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmarkers =\n    burnin: stress\n")
+    pytester.makepyfile(test_probe=PROBE)
+    result = pytester.runpytest_subprocess(
+        "-p", "plugins.hw_options", "-p", "plugins.hw_inventory", "-p", "plugins.hw_profile",
+        "-p", "plugins.hw_burnin", "-p", "no:cacheprovider", "-n", "1",
+        f"--hw-snapshot={SNAPSHOT}", "--hw-profile=hgx-h100-8gpu", "--hw-burnin-minutes=2",
+        "-rP")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*PLAN minutes=2 * method=thread*"])
