@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from hwaccept.reports.junit_read import read_junit
 from hwaccept.reports.junit_write import junit_xml
@@ -49,3 +52,19 @@ def test_any_reader_of_a_module_runs_in_the_pool(tmp_path: Path) -> None:
     paths = write_reports(tmp_path, WINDOW + SERIAL_BELOW)
     assert [(path, value) for path, value, _ in read_each(paths, system_serial, workers=2)] == [
         (path, None if n == 7 else f"SYS-{n}") for n, path in enumerate(paths)]
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_the_kernel_is_asked_to_read_each_report_ahead(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = write_reports(tmp_path, WINDOW + SERIAL_BELOW)
+    asked: list[int] = []
+
+    def advise(descriptor: int, offset: int, length: int, advice: int) -> None:
+        assert (offset, length, advice) == (0, 0, os.POSIX_FADV_WILLNEED)
+        asked.append(os.fstat(descriptor).st_ino)
+
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    assert len(list(read_each([*paths, str(tmp_path / "gone.xml")], system_serial,
+                              workers=2))) == len(paths) + 1
+    assert asked == [os.stat(path).st_ino for path in paths]
