@@ -1,14 +1,8 @@
-"""The fleet report's figures, read from the history database in three queries.
+"""The fleet report's figures: the queries' rows rolled up by SKU, model, slot and firmware.
 
-A history of 100,000 runs holds millions of part rows, so nothing here reads them all. One
-query reads the runs (for yield and for each server's latest run), one the tallies that
-ingest keeps of part-runs tested and failed per day, SKU, kind, model, slot position and
-firmware version (`part_tallies`, the finest grain every table rolls up from), and one
-the few part rows that failed (through their own index), with their codes and actions.
-
-A part-run is one part seen in one run; a failed part-run is one whose cases failed. A
-slot position is the part's `slot`, else its PCI address: chassis of one SKU place the
-same slot at the same address.
+Yield per SKU and period, failure rates per model, slot position and firmware version
+(clusters flagged by hwaccept.fleet.clusters), failures per code, repeat offenders, and the
+servers whose latest run awaits action.
 """
 
 from __future__ import annotations
@@ -16,203 +10,23 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
-import sqlalchemy as sa
 
 from hwaccept.fleet.clusters import clustered
+from hwaccept.fleet.queries import CubeRow, read_cube, read_failed, read_runs
+from hwaccept.fleet.records import (
+    NO_MODEL,
+    NO_SKU,
+    WHOLE_MACHINE,
+    Awaiting,
+    CodeCount,
+    FailedPart,
+    Fleet,
+    Offender,
+    Rate,
+    Run,
+    YieldPoint,
+)
 from hwaccept.history.database import HistoryDB
-from hwaccept.history.schema import part_tallies, parts, runs
-
-CubeRow = sa.Row[Any]
-
-NO_SKU = "(no SKU)"
-NO_MODEL = "(no model)"
-WHOLE_MACHINE = frozenset({"system", "unknown"})
-"""Kinds that are not parts in a slot: the system's own checks, other tools' cases."""
-
-
-@dataclass(frozen=True)
-class Run:
-    """A stored run, as the fleet report needs it."""
-
-    id: int
-    system: str
-    hostname: str
-    sku: str
-    started_at: str
-    run_id: str
-    complete: bool
-    verdict: str
-
-    @property
-    def accepted(self) -> bool:
-        """Complete, and no case failed."""
-        return self.complete and self.verdict != "FAIL"
-
-
-@dataclass(frozen=True)
-class FailedPart:
-    """A part that failed in a run."""
-
-    run: Run
-    kind: str
-    part: str
-    serial: str
-    position: str
-    model: str
-    firmware: str
-    codes: tuple[str, ...]
-    actions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class YieldPoint:
-    """One SKU's acceptance over one period."""
-
-    sku: str
-    period: datetime.date
-    runs: int
-    accepted: int
-    new_systems: int
-    """Systems whose first run fell in this period."""
-    first_pass: int
-    """Of those, how many were accepted on that first run."""
-
-    @property
-    def first_pass_yield(self) -> float | None:
-        """Share of new systems accepted at their first run."""
-        return self.first_pass / self.new_systems if self.new_systems else None
-
-    @property
-    def run_yield(self) -> float:
-        """Share of runs accepted."""
-        return self.accepted / self.runs
-
-
-@dataclass(frozen=True)
-class Rate:
-    """Failures in one group of part-runs (a model, a slot, a firmware version)."""
-
-    key: tuple[str, ...]
-    tested: int
-    failed: int
-    chassis: int = 0
-    """Distinct chassis among the failures."""
-    parts: int = 0
-    """Distinct parts among the failures."""
-    flagged: bool = False
-    """The failures cluster here (see `clusters`)."""
-    chance: float = 1.0
-    """How likely this many failures were at the rate of the rest of its family."""
-
-    @property
-    def rate(self) -> float:
-        """Failed part-runs per part-run tested."""
-        return self.failed / self.tested if self.tested else 0.0
-
-
-@dataclass(frozen=True)
-class CodeCount:
-    """How often a failure code was found."""
-
-    code: str
-    failed: int
-    parts: int
-    chassis: int
-    kinds: tuple[str, ...]
-    actions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Offender:
-    """A part that failed in more than one chassis."""
-
-    serial: str
-    kind: str
-    model: str
-    failures: tuple[FailedPart, ...]
-
-    @property
-    def chassis(self) -> tuple[str, ...]:
-        """The chassis it failed in, in the order it failed there."""
-        return tuple(dict.fromkeys(f.run.system for f in self.failures))
-
-
-@dataclass(frozen=True)
-class Awaiting:
-    """A server whose latest run was rejected or did not finish."""
-
-    run: Run
-    failed: tuple[FailedPart, ...]
-
-
-@dataclass(frozen=True)
-class Fleet:
-    """Everything the fleet report shows."""
-
-    source: str
-    runs: int
-    systems: int
-    first: str
-    last: str
-    period: str
-    """`day`, `week` or `month`: how yield is grouped."""
-    yields: tuple[YieldPoint, ...]
-    models: tuple[Rate, ...]
-    """Keyed (kind, model)."""
-    slots: tuple[Rate, ...]
-    """Keyed (sku, kind, position)."""
-    firmware: tuple[Rate, ...]
-    """Keyed (kind, model, firmware)."""
-    codes: tuple[CodeCount, ...]
-    offenders: tuple[Offender, ...]
-    awaiting: tuple[Awaiting, ...]
-    notes: tuple[str, ...] = field(default=())
-
-
-def _split(text: str | None) -> tuple[str, ...]:
-    return tuple(text.split(",")) if text else ()
-
-
-def _read_runs(conn: sa.Connection, since: str | None) -> dict[int, Run]:
-    query = sa.select(runs.c.id, runs.c.system_serial, runs.c.hostname, runs.c.sku,
-                      runs.c.started_at, runs.c.run_id, runs.c.complete, runs.c.verdict,
-                      runs.c.source)
-    if since:
-        query = query.where(runs.c.started_at >= since)
-    found = {}
-    for row in conn.execute(query.order_by(runs.c.started_at, runs.c.id)):
-        system = row.system_serial or row.hostname or row.source
-        found[row.id] = Run(row.id, system, row.hostname or "", row.sku or NO_SKU,
-                            row.started_at or "", row.run_id or "", bool(row.complete),
-                            row.verdict or "")
-    return found
-
-
-_POSITION = sa.func.coalesce(parts.c.slot, parts.c.bdf, "")
-
-
-def _read_cube(conn: sa.Connection, since: str | None) -> list[CubeRow]:
-    """Part-runs tested and failed per (SKU, kind, model, position, firmware)."""
-    keys = (part_tallies.c.sku, part_tallies.c.kind, part_tallies.c.model,
-            part_tallies.c.position, part_tallies.c.firmware)
-    query = (sa.select(*keys, sa.func.sum(part_tallies.c.tested),
-                       sa.func.sum(part_tallies.c.failed)).group_by(*keys))
-    if since:
-        query = query.where(part_tallies.c.day >= since[:10])
-    return list(conn.execute(query))
-
-
-def _read_failed(conn: sa.Connection, found: dict[int, Run]) -> list[FailedPart]:
-    query = (sa.select(parts.c.run, parts.c.kind, parts.c.part, parts.c.serial, _POSITION,
-                       parts.c.model, parts.c.firmware, parts.c.failure_codes, parts.c.actions)
-             .where(parts.c.failing > 0).order_by(parts.c.run, parts.c.kind, parts.c.part))
-    return [FailedPart(found[row.run], row.kind, row.part, row.serial or "", row[4],
-                       row.model or NO_MODEL, row.firmware or "", _split(row.failure_codes),
-                       _split(row.actions))
-            for row in conn.execute(query) if row.run in found]
 
 
 def _date(stamp: str) -> datetime.date | None:
@@ -361,8 +175,8 @@ def fleet_figures(db: HistoryDB, since: datetime.date | None = None) -> Fleet:
 
     def read() -> tuple[dict[int, Run], list[CubeRow], list[FailedPart]]:
         with db.transaction() as conn:
-            found = _read_runs(conn, after)
-            return found, _read_cube(conn, after), _read_failed(conn, found)
+            found = read_runs(conn, after)
+            return found, read_cube(conn, after), read_failed(conn, found)
 
     found, cube, failed = db.retrying("cannot read the runs for the fleet report", read)
     ordered = sorted(found.values(), key=lambda r: (r.started_at != "", r.started_at, r.id))

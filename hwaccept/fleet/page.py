@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 from hwaccept import __version__
-from hwaccept.fleet.figures import FailedPart, Fleet, Offender, Rate, YieldPoint
 from hwaccept.fleet.plots import codes_svg, firmware_svg, slot_svg, yield_svg
+from hwaccept.fleet.records import FailedPart, Fleet, Offender, Rate, YieldPoint
 from hwaccept.reports.html_plots import COLOURS
 from hwaccept.reports.html_text import text
 

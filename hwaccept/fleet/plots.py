@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hwaccept.fleet.figures import CodeCount, Rate, YieldPoint
+from hwaccept.fleet.records import CodeCount, Rate, YieldPoint
 from hwaccept.reports.components import natural_key
 from hwaccept.reports.html_plots import COLOURS, figure_svg, plot_label
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from hwaccept.fleet import page
-from hwaccept.fleet.figures import Fleet, fleet_figures
+from hwaccept.fleet.figures import fleet_figures
 from hwaccept.fleet.page import page_html
+from hwaccept.fleet.records import Fleet
 from hwaccept.history.database import open_database
 from hwaccept.history.ingest import ingest
 from hwaccept.reports.model import CaseResult, RunReport
