@@ -7,7 +7,7 @@ declaration cannot declare an entity: expat then knows only XML's five predefine
 entities and character references, and stops at any other as undefined, so nothing can
 be expanded or fetched. So the prolog is read first, up to the root element; a document
 with a DTD, or whose prolog expat cannot read, goes to defusedxml, which refuses or
-reports it exactly as before, and the rest to the C parser.
+reports it as it always does, and the rest to the C parser.
 """
 
 from __future__ import annotations
