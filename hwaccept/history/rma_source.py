@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from hwaccept.history.database import HistoryDB
 from hwaccept.history.schema import parts, results, runs
-from hwaccept.reports.model import ERROR, FAILED
+from hwaccept.reports.model import ERROR, FAILED, case_name
 from hwaccept.rma.observations import Failure, RunRef, Sighting, in_run_order, part_key
 
 _NAMES = (results.c.component_id, results.c.serial, results.c.bdf, results.c.slot)
@@ -29,10 +29,6 @@ def _run_refs(conn: sa.Connection) -> dict[int, RunRef]:
             for row in conn.execute(query)}
 
 
-def _case_name(nodeid: str) -> str:
-    return nodeid.rsplit("::", maxsplit=1)[-1]
-
-
 def _failed_and_unnamed(conn: sa.Connection, refs: dict[int, RunRef],
                         found: dict[tuple[int, str, str], Sighting]) -> None:
     """Attach each failed case to its part; make a part of each unnamed case.
@@ -43,7 +39,7 @@ def _failed_and_unnamed(conn: sa.Connection, refs: dict[int, RunRef],
     query = (sa.select(results).where(sa.or_(results.c.outcome.in_((FAILED, ERROR)), _UNNAMED))
              .order_by(results.c.run, results.c.position))
     for row in conn.execute(query):
-        name = _case_name(row.nodeid)
+        name = case_name(row.nodeid)
         names = (row.component_id, row.serial, row.bdf, row.slot)
         key = (row.run, *part_key(row.component, names, name))
         sighting = found.get(key)

@@ -27,6 +27,11 @@ CASE_KEYS = ("component", "component_id", "serial", "slot", "bdf", "model", "che
 """The properties each test case records (DESIGN.md's contract)."""
 
 
+def case_name(nodeid: str) -> str:
+    """JUnit's name of the case with this node id: what follows its last `::`."""
+    return nodeid.split("::")[-1]
+
+
 @dataclass(frozen=True)
 class CaseResult:
     """One test's result: where it came from, its outcome and its properties."""
@@ -56,7 +61,7 @@ class CaseResult:
     @property
     def name(self) -> str:
         """JUnit's name: the test function with its parameters."""
-        return self.nodeid.split("::")[-1]
+        return case_name(self.nodeid)
 
 
 @dataclass(frozen=True)

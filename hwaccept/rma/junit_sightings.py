@@ -25,7 +25,7 @@ from hwaccept.reports.junit_read import (
     suites_of,
 )
 from hwaccept.reports.junit_write import INCOMPLETE_KEY
-from hwaccept.reports.model import PASSED
+from hwaccept.reports.model import PASSED, case_name
 from hwaccept.reports.untrusted_xml import parse_untrusted
 from hwaccept.rma.observations import CaseView, RunRef, Sighting, sightings_of, system_named
 
@@ -67,4 +67,4 @@ def _cases(path: str, suites: list[ElementTree.Element], notes: list[str],
             note = contradiction(path, nodeid, outcome, properties.get("verdict"))
             if note:
                 notes.append(note)
-            yield nodeid.split("::")[-1], outcome, message, properties
+            yield case_name(nodeid), outcome, message, properties

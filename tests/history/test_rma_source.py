@@ -34,3 +34,12 @@ def test_decisions_from_the_database_equal_those_from_the_reports(db_url: str) -
     due = {(d.system, d.component_id): d.verdict for d in from_reports if d.due}
     assert due == {("SYS-A", MOVED): "INSPECT", ("SYS-B", MOVED): "RMA_GPU",
                    ("node3", "GPU1"): "INSPECT"}
+
+
+def test_a_case_is_named_as_the_report_reader_names_it(db_url: str) -> None:
+    odd = CaseResult("suite.py::k:::v", "failed", 0.1, "boom")
+    run = RunReport("other.xml", {"started": "2026-05-05T00:00:00Z"}, (odd,))
+    with open_database(db_url) as db:
+        ingest(db, [run])
+        [sighting] = rma_sightings(db)
+    assert sighting.component_id == odd.name == ":v"
