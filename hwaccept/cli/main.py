@@ -6,10 +6,6 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import datetime
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -83,15 +79,6 @@ def _fleet(action: str) -> Handler:
         handler: Handler = getattr(fleet, action)
         return handler(args)
     return run
-
-
-def _day(text: str) -> datetime.date:
-    import datetime
-
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
 
 
 def _positive(text: str) -> int:
@@ -237,6 +224,15 @@ def add_rma_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`hwaccept fleet report`."""
+    import datetime
+
+    def day(text: str) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a day as YYYY-MM-DD, got {text!r}") from None
+
     fleet = commands.add_parser("fleet", help="Reports over every server in the history")
     actions = fleet.add_subparsers(dest="fleet_command", metavar="ACTION")
     report = actions.add_parser(
@@ -247,7 +243,7 @@ def add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
                              "postgresql://... (default: reports/history.db)")
     report.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="The page to write (.html)")
-    report.add_argument("--since", type=_day, metavar="YYYY-MM-DD",
+    report.add_argument("--since", type=day, metavar="YYYY-MM-DD",
                         help="Leave out runs started before this day")
     report.set_defaults(handler=_fleet("report"))
     fleet.set_defaults(handler=lambda _args: _usage(fleet))
