@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -113,6 +115,37 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
+def _columns() -> int:
+    """The terminal's width as argparse would take it, without importing shutil.
+
+    argparse's help formatter imports shutil for this (and shutil bz2 and lzma), a tenth
+    of `hwaccept history`'s time, on every parser made, help printed or not.
+    """
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
+    except (OSError, ValueError):
+        return 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, as wide as the terminal."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_columns() - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A parser, and the parsers of its subcommands, with `_HelpFormatter` by default."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The subcommands and their options; with `command`, only that command's.
 
@@ -120,7 +153,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     all takes a fifth of `hwaccept history`'s time. `--help` and an unknown command get
     them all.
     """
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="hwaccept", description="Acceptance and burn-in checks for GPU servers.")
     parser.add_argument("--version", action="store_true", help="Print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
