@@ -11,6 +11,7 @@ them when they fail).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -87,14 +88,25 @@ def _first(cases: Sequence[CaseResult], key: str) -> str:
     return next((value for case in cases if (value := case.get(key))), "")
 
 
+@functools.lru_cache(maxsize=1024)
+def firmware_kind(check: str) -> str | None:
+    """`vbios` for `gpu_vbios`: which firmware a check's measured value is, if any.
+
+    Cached: ingest asks it of every case of every report, and reports share a few hundred
+    check names.
+    """
+    found = FIRMWARE_CHECK.search(check)
+    return found[1] if found else None
+
+
 def firmware_text(checks: Iterable[tuple[str | None, str | None]]) -> str:
     """A part's firmware from its (check, measured value) pairs: `96.00.89.00.01`.
 
     The firmware checks (`gpu_vbios`, `nic_firmware`, `system_bios`, ...) record the
     version as their measured value; a part with several names each (`BIOS 2.1 · BMC 7`).
     """
-    found = {m[1]: value for check, value in checks
-             if value and (m := FIRMWARE_CHECK.search(check or ""))}
+    found = {kind: value for check, value in checks
+             if value and check and (kind := firmware_kind(check))}
     if len(found) == 1:
         return next(iter(found.values()))
     return " · ".join(f"{what.upper()} {version}" for what, version in sorted(found.items()))
