@@ -9,7 +9,6 @@ under xdist is while the other devices are loaded.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -23,11 +22,14 @@ from hwaccept.burnin.deltas import (
 )
 from hwaccept.burnin.plan import WATCH_PREFIX, BurninPlan
 from hwaccept.burnin.stress_ng import EXIT_MEANING, StressRun, run_stress
+from hwaccept.burnin.tool_runs import find_tool
 from hwaccept.checks.findings import Finding, Outcome, failed, make_finding, passed, warned
 from hwaccept.checks.parts import system_part
 from hwaccept.inventory.build import build_inventory
 from hwaccept.inventory.records import EventSource, Inventory
+from hwaccept.profiles.schema import EventPolicy
 from plugins.hw_burnin import live_seams, record_and_judge
+from plugins.hw_profile import choose
 
 pytestmark = [pytest.mark.burnin]
 
@@ -46,11 +48,17 @@ def stress_finding(run: StressRun, inventory: Inventory) -> Finding:
                         Outcome(judgment, measured=work, expected="exit status 0"))
 
 
+def event_policy(config: pytest.Config) -> EventPolicy | None:
+    """The profile's `kernel_log.events` lists, which judge kernel events as in acceptance."""
+    kernel_log = choose(config).resolved.profile.kernel_log
+    return kernel_log.events if kernel_log else None
+
+
 @pytest.mark.xdist_group("cpu:all")
 def test_cpu_memory_stress(request: pytest.FixtureRequest, burnin: BurninPlan) -> None:
     """stress-ng on every CPU and most of the memory, verified; no new EDAC or MCE error."""
     sources = live_seams(request.config)
-    binary = shutil.which("stress-ng", path="/usr/bin:/usr/local/bin:/bin")
+    binary = find_tool("stress-ng")
     if binary is None:
         pytest.skip("stress-ng is not installed (apt-get install stress-ng)")
     before = build_inventory(sources)
@@ -62,7 +70,7 @@ def test_cpu_memory_stress(request: pytest.FixtureRequest, burnin: BurninPlan) -
     events = new_events(before.kernel_events, after.kernel_events)
     findings = [stress_finding(run, after), *edac_findings(before, after),
                 *event_findings(after, events, (EventSource.MCE, EventSource.EDAC),
-                                "kernel_events_under_load")]
+                                "kernel_events_under_load", event_policy(request.config))]
     record_and_judge(request.node, findings)
 
 
@@ -78,4 +86,5 @@ def test_network_links_hold(request: pytest.FixtureRequest, burnin: BurninPlan) 
     events = new_events(before.kernel_events, after.kernel_events)
     record_and_judge(request.node, [
         *nic_findings(before, after), *ib_findings(before, after),
-        *event_findings(after, events, (EventSource.LINK,), "link_events_under_load")])
+        *event_findings(after, events, (EventSource.LINK,), "link_events_under_load",
+                        event_policy(request.config))])

@@ -5,7 +5,8 @@ A burn-in reads the machine before and after its load. A counter that only ever 
 changes, an InfiniBand port's error counters) is judged by how much it grew; a counter
 that went down was reset meanwhile, and then its whole new value counts. Kernel log
 events are new when the later log holds them more times than the earlier one; they are
-judged as the catalog judges them in acceptance (hwaccept.checks.catalog.EVENTS).
+judged as the acceptance check `kernel_events` judges them (the profile's lists, else the
+catalog).
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from hwaccept.checks.catalog import EVENTS, Severity, event_code
 from hwaccept.checks.findings import (
     Finding,
-    Judgment,
     Outcome,
     Part,
     failed,
@@ -24,9 +23,10 @@ from hwaccept.checks.findings import (
     passed,
     warned,
 )
-from hwaccept.checks.kernel_events import part_of
+from hwaccept.checks.kernel_events import judge_part, part_of, seen_on
 from hwaccept.checks.parts import edac_part, ib_part, nic_part, system_part
 from hwaccept.inventory.records import EventSource, Inventory, KernelEvent
+from hwaccept.profiles.schema import EventPolicy
 
 IB_LINK_LOST = ("link_downed", "link_error_recovery")
 """IB counters that count the link going down or retraining: a failure under load."""
@@ -90,18 +90,14 @@ def edac_findings(before: Inventory, after: Inventory) -> list[Finding]:
     return findings
 
 
-def _event_judgment(events: Sequence[KernelEvent]) -> Judgment:
-    coded = [(event_code(e.source.value, e.code or ""), e) for e in events]
-    failing = [(c, e) for c, e in coded if c in EVENTS and EVENTS[c].default is Severity.FAIL]
-    text = "; ".join(e.message for _, e in coded)
-    if failing:
-        return failed(text, failing[0][0])
-    return warned(text, coded[0][0])
-
-
 def event_findings(inventory: Inventory, events: Sequence[KernelEvent],
-                   sources: Iterable[EventSource], check: str) -> list[Finding]:
-    """The new kernel events of `sources`, one finding per part they name; a PASS if none."""
+                   sources: Iterable[EventSource], check: str,
+                   policy: EventPolicy | None = None) -> list[Finding]:
+    """The new kernel events of `sources`, one finding per part they name; a PASS if none.
+
+    Each part's events are judged as the acceptance check `kernel_events` judges them: by
+    the profile's `kernel_log.events` lists (`policy`), else the catalog.
+    """
     wanted = set(sources)
     by_part: dict[Part, list[KernelEvent]] = {}
     for event in events:
@@ -112,7 +108,7 @@ def event_findings(inventory: Inventory, events: Sequence[KernelEvent],
         return [make_finding(check, "kernel", system_part(inventory, "system", "kernel log"),
                              Outcome(passed(f"no new {names} events in the kernel log"),
                                      measured="none", expected="none"))]
-    return [make_finding(check, "kernel", part, Outcome(_event_judgment(found),
+    return [make_finding(check, "kernel", part, Outcome(judge_part(seen_on(found), policy),
                                                         measured=len(found), expected=0))
             for part, found in by_part.items()]
 
