@@ -12,7 +12,6 @@ the same inventory (two live reads could differ: a link that flaps between them)
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ import pytest
 from hwaccept.errors import HwacceptError
 from hwaccept.inventory.build import build_inventory
 from hwaccept.inventory.records import Inventory
+from hwaccept.record import replace
 from hwaccept.snapshot import capture
 from hwaccept.sources import Sources, open_sources
 from plugins.hw_options import settings
@@ -47,7 +47,7 @@ def open_run_sources(config: pytest.Config) -> Sources:
     try:
         if shared:
             replayed = open_sources(shared, "/", 0.0)
-            config.stash[SOURCES_KEY] = dataclasses.replace(replayed, origin=LIVE)
+            config.stash[SOURCES_KEY] = replace(replayed, origin=LIVE)
         else:
             hw = settings(config)
             config.stash[SOURCES_KEY] = open_sources(hw.snapshot, hw.root, hw.nvml_timeout)

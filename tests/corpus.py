@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hwaccept.sources.files import FileTree
+from hwaccept.sources.file_tree import FileTree
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

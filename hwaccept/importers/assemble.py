@@ -9,7 +9,8 @@ from typing import Any
 from hwaccept.importers.parts import JOINED_COMMANDS, Parts, join_text
 from hwaccept.sources import Sources
 from hwaccept.sources.commands import CommandResult, CommandStatus, ReplayRunner
-from hwaccept.sources.files import NOT_KNOWN_ERRNO, FileTree, TreeFiles
+from hwaccept.sources.file_tree import FileTree, TreeFiles
+from hwaccept.sources.files import NOT_KNOWN_ERRNO
 from hwaccept.sources.nvml import ReplayNvml
 
 

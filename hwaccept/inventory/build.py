@@ -6,7 +6,6 @@ smartctl and ethtool dominate the time); the result does not depend on the order
 
 from __future__ import annotations
 
-import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 from hwaccept.inventory.disks import read_disks
@@ -18,6 +17,7 @@ from hwaccept.inventory.nics import read_nics
 from hwaccept.inventory.nvswitches import read_nvswitches
 from hwaccept.inventory.records import Inventory
 from hwaccept.inventory.system import read_system
+from hwaccept.record import replace
 from hwaccept.sources import Sources
 from hwaccept.sysfs.class_infiniband import ib_ports
 from hwaccept.sysfs.pci_device import pci_devices
@@ -41,7 +41,7 @@ def build_inventory(sources: Sources, workers: int = 6) -> Inventory:
         if topology_problem:
             gpu_problems.append(topology_problem)
         if gpu_problems:
-            driver = dataclasses.replace(driver, errors=driver.errors + tuple(gpu_problems))
+            driver = replace(driver, errors=driver.errors + tuple(gpu_problems))
         log, found = kernel.result()
         fabric_log, fabric_events = fabric.result()
         return Inventory(

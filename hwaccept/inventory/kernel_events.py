@@ -8,10 +8,10 @@ records a kernel log of any format in: the parser reads every format line by lin
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from hwaccept.inventory.records import EventSource, Gpu, KernelEvent, KernelLog
+from hwaccept.record import replace
 from hwaccept.sources.commands import CommandStatus, Runner
 from hwaccept.tools.kernel_log import events
 
@@ -45,7 +45,7 @@ def attribute_to_gpus(found: Iterable[KernelEvent], gpus: Iterable[Gpu]) -> list
         gpu = by_address.get(event.device or "") if event.source is EventSource.XID else None
         if gpu is None:
             return event
-        return dataclasses.replace(event, gpu_index=gpu.index, gpu_uuid=gpu.uuid)
+        return replace(event, gpu_index=gpu.index, gpu_uuid=gpu.uuid)
 
     return [attribute(event) for event in found]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from hwaccept.record import Record, field
 
 
-@dataclass(frozen=True)
-class EdacController:
+class EdacController(Record):
     """One EDAC memory controller (/sys/devices/system/edac/mc/mcN)."""
 
     name: str
@@ -24,8 +24,7 @@ class EdacController:
     dimms: int | None = None  # number of dimmN / rankN entries
 
 
-@dataclass(frozen=True)
-class System:
+class System(Record):
     """The chassis, firmware, processors and memory."""
 
     hostname: str | None = None  # /proc/sys/kernel/hostname
@@ -51,8 +50,7 @@ class System:
     errors: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class AerCounters:
+class AerCounters(Record):
     """PCIe Advanced Error Reporting totals (/sys/bus/pci/devices/*/aer_dev_*)."""
 
     correctable: int | None = None  # aer_dev_correctable TOTAL_ERR_COR
@@ -61,8 +59,7 @@ class AerCounters:
     details: Mapping[str, int] = field(default_factory=dict)  # non-zero per-kind counts
 
 
-@dataclass(frozen=True)
-class PciDevice:
+class PciDevice(Record):
     """One PCI function (/sys/bus/pci/devices/<address>)."""
 
     address: str  # 0000:19:00.0
@@ -92,8 +89,7 @@ class PciDevice:
         return f"{self.vendor_id}:{self.device_id}"
 
 
-@dataclass(frozen=True)
-class EccCounts:
+class EccCounts(Record):
     """ECC error counts (NVML nvmlDeviceGetTotalEccErrors)."""
 
     volatile_sbe: int | None = None
@@ -102,8 +98,7 @@ class EccCounts:
     aggregate_dbe: int | None = None
 
 
-@dataclass(frozen=True)
-class RemappedRows:
+class RemappedRows(Record):
     """Row-remapper state (NVML nvmlDeviceGetRemappedRows)."""
 
     correctable: int
@@ -112,8 +107,7 @@ class RemappedRows:
     failure: bool
 
 
-@dataclass(frozen=True)
-class NvLink:
+class NvLink(Record):
     """One NVLink of a GPU (NVML nvmlDeviceGetNvLink*)."""
 
     link: int
@@ -127,8 +121,7 @@ class NvLink:
     crc_data_errors: int | None = None
 
 
-@dataclass(frozen=True)
-class FabricInfo:
+class FabricInfo(Record):
     """NVSwitch fabric registration of a GPU (NVML nvmlDeviceGetGpuFabricInfo)."""
 
     state: str  # not_supported, not_started, in_progress, completed
@@ -138,8 +131,7 @@ class FabricInfo:
     health_mask: int | None = None
 
 
-@dataclass(frozen=True)
-class Gpu:
+class Gpu(Record):
     """One NVIDIA GPU as NVML sees it."""
 
     index: int
@@ -182,8 +174,7 @@ class Gpu:
     errors: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class NvSwitch:
+class NvSwitch(Record):
     """One NVSwitch, seen as a PCI device and from the GPUs' NVLinks."""
 
     pci_address: str
@@ -193,8 +184,7 @@ class NvSwitch:
     gpu_links: int | None = None  # active GPU NVLinks whose far end is this switch
 
 
-@dataclass(frozen=True)
-class Nic:
+class Nic(Record):
     """One network interface backed by a device (/sys/class/net/<name>)."""
 
     name: str
@@ -215,8 +205,7 @@ class Nic:
     errors: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class IbPort:
+class IbPort(Record):
     """One InfiniBand or RoCE port (/sys/class/infiniband/<dev>/ports/<n>)."""
 
     device: str
@@ -253,8 +242,7 @@ CRITICAL_WARNING_BITS = (
 """NVMe SMART `critical_warning` bits 0-5 (NVMe Base Specification, SMART / Health log)."""
 
 
-@dataclass(frozen=True)
-class SmartHealth:
+class SmartHealth(Record):
     """Drive health from smartctl -j -x or nvme smart-log -o json."""
 
     source: SmartSource
@@ -284,8 +272,7 @@ class SmartHealth:
                         if unknown else ())
 
 
-@dataclass(frozen=True)
-class Disk:
+class Disk(Record):
     """One whole disk (/sys/block/<name> with a device behind it)."""
 
     name: str  # nvme0n1, sda, vda
@@ -313,8 +300,7 @@ class EventSource(enum.Enum):
     FABRIC_MANAGER = "fabric_manager"  # nv-fabricmanager: detected NVSwitch ... error N
 
 
-@dataclass(frozen=True)
-class KernelEvent:
+class KernelEvent(Record):
     """One hardware-relevant line of the kernel log."""
 
     source: EventSource
@@ -327,8 +313,7 @@ class KernelEvent:
     gpu_uuid: str | None = None
 
 
-@dataclass(frozen=True)
-class NvidiaDriver:
+class NvidiaDriver(Record):
     """Whether the NVIDIA driver answers, and its versions."""
 
     available: bool
@@ -339,8 +324,7 @@ class NvidiaDriver:
     errors: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class KernelLog:
+class KernelLog(Record):
     """Where the kernel log came from, and why not when it could not be read."""
 
     source: str | None = None  # the command that produced it
@@ -348,8 +332,7 @@ class KernelLog:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class TopologyRow:
+class TopologyRow(Record):
     """One device's row: how it reaches every other device, and its affinity."""
 
     name: str  # GPU0, NIC3
@@ -358,8 +341,7 @@ class TopologyRow:
     numa_affinity: str | None = None  # 0, or N/A
 
 
-@dataclass(frozen=True)
-class GpuTopology:
+class GpuTopology(Record):
     """`nvidia-smi topo -m`: the device matrix and the NIC legend."""
 
     devices: tuple[str, ...]
@@ -372,8 +354,7 @@ class GpuTopology:
         return tuple(d for d in self.devices if d.startswith("GPU"))
 
 
-@dataclass(frozen=True)
-class Inventory:
+class Inventory(Record):
     """Everything hwaccept knows about one machine."""
 
     origin: str  # live, or the snapshot it was replayed from

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Mapping
 from typing import Any
 
 from hwaccept.inventory.records import Inventory
+from hwaccept.record import Record
 
 SCHEMA_VERSION = 1
 
 
+def _fields_of(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, Record):
+        return list(value.__dict__.items())
+    import dataclasses
+
+    return [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+
+
 def to_data(value: Any) -> Any:
-    """Dataclasses to dicts, enums to their values, tuples to lists, recursively."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Records and dataclasses to dicts, enums to their values, tuples to lists."""
+    if isinstance(value, Record) or hasattr(type(value), "__dataclass_fields__"):
+        return {name: to_data(item) for name, item in _fields_of(value)}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):

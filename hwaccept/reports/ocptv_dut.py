@@ -12,7 +12,6 @@ hardwareInfo of its own, built from the case's properties.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from ocptv.output import Dut, SoftwareType
@@ -20,6 +19,7 @@ from ocptv.output.dut import HardwareInfo
 
 from hwaccept.checks.parts import disk_part, gpu_part, ib_part, nic_part, nvswitch_part, system_part
 from hwaccept.inventory.records import Inventory, System
+from hwaccept.record import replace
 from hwaccept.reports.model import CaseResult, RunReport
 
 NVIDIA = "NVIDIA"
@@ -128,7 +128,7 @@ def _disks(parts: Parts, inventory: Inventory) -> None:
 
 def machine_of(identity: dict[str, str], system: System) -> System:
     """The system record, with what the run's identity says of it on top."""
-    return dataclasses.replace(
+    return replace(
         system, serial=identity.get("system_serial") or system.serial,
         vendor=identity.get("vendor") or system.vendor,
         product=identity.get("product") or system.product,

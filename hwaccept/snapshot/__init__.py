@@ -13,7 +13,7 @@ from hwaccept.snapshot.archive import read_members, write_tar
 from hwaccept.snapshot.members import SnapshotData, decode, encode
 from hwaccept.sources import Sources, live_sources, recorded
 from hwaccept.sources.commands import ReplayRunner
-from hwaccept.sources.files import TreeFiles
+from hwaccept.sources.file_tree import TreeFiles
 from hwaccept.sources.nvml import ReplayNvml
 
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from hwaccept.errors import SnapshotError
 from hwaccept.sources.commands import CommandResult, CommandStatus
-from hwaccept.sources.files import FileTree, UdevDevice
+from hwaccept.sources.file_tree import FileTree
+from hwaccept.sources.files import UdevDevice
 from hwaccept.sources.recording import Tape
 
 FORMAT = "hwaccept-snapshot"

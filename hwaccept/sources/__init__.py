@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hwaccept.record import Record
 from hwaccept.sources.commands import LiveRunner, Runner
 from hwaccept.sources.files import Files, LiveFiles
 from hwaccept.sources.nvml import DEFAULT_TIMEOUT, LiveNvml, Nvml
@@ -13,8 +13,7 @@ if TYPE_CHECKING:
     from hwaccept.sources.recording import Tape
 
 
-@dataclass(frozen=True)
-class Sources:
+class Sources(Record):
     """One implementation of each seam, and where their answers come from."""
 
     files: Files

@@ -14,8 +14,9 @@ import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
+
+from hwaccept.record import Record
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,7 @@ class CommandStatus(enum.Enum):
     NOT_RECORDED = "not_recorded"
 
 
-@dataclass(frozen=True)
-class CommandResult:
+class CommandResult(Record):
     """One run of a command: what it printed and how it ended."""
 
     argv: tuple[str, ...]

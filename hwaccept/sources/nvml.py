@@ -11,9 +11,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from hwaccept.record import Record
 from hwaccept.sources.nvml_calls import ADAPTERS, to_json
 
 DEFAULT_TIMEOUT = 10.0
@@ -57,8 +57,7 @@ def nvml_error(code: str, message: str = "") -> NvmlError:
     return NvmlCallFailed(code, message)
 
 
-@dataclass(frozen=True)
-class NvmlStatus:
+class NvmlStatus(Record):
     """Whether NVML could be used at all, and if not, why (a fact, not a crash)."""
 
     available: bool

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hwaccept.sources.commands import DEFAULT_TIMEOUT, CommandResult, Runner
-from hwaccept.sources.files import Files, FileTree, UdevDevice
+from hwaccept.sources.file_tree import FileTree
+from hwaccept.sources.files import Files, UdevDevice
 from hwaccept.sources.nvml import Nvml, NvmlError, NvmlStatus, call_key
 
 

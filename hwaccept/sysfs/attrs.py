@@ -12,9 +12,9 @@ from __future__ import annotations
 import errno
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from hwaccept.record import Record
 from hwaccept.sources.files import NOT_KNOWN_ERRNO, Files, read_text
 
 PCI_ADDRESS = re.compile(r"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
@@ -23,8 +23,7 @@ TOLERATED = frozenset({errno.ENOENT})
 """Read errors that mean "not exposed here" rather than a problem."""
 
 
-@dataclass(frozen=True)
-class Attr:
+class Attr(Record):
     """One attribute: the record field, its file under the device, how to parse it."""
 
     field: str

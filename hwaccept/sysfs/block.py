@@ -7,9 +7,9 @@ device-mapper devices have none and are not hardware.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from hwaccept.record import Record
 from hwaccept.sources.files import Files, UdevDevice, exists
 from hwaccept.sysfs.attrs import Attr, boolean, device_pci_address, integer, read_attrs, text
 
@@ -28,8 +28,7 @@ ATTRS = (
 _BUS_TRANSPORT = {"ata": "sata", "usb": "usb", "scsi": "scsi", "ieee1394": "firewire"}
 
 
-@dataclass(frozen=True)
-class BlockDisk:
+class BlockDisk(Record):
     """What sysfs and udev say about one whole disk."""
 
     name: str

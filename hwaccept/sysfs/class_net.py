@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import errno
 import posixpath
-from dataclasses import dataclass
 from typing import Any
 
+from hwaccept.record import Record
 from hwaccept.sources.files import Files, UdevDevice
 from hwaccept.sysfs.attrs import (
     TOLERATED,
@@ -63,8 +63,7 @@ ATTRS = (
 )
 
 
-@dataclass(frozen=True)
-class NetInterface:
+class NetInterface(Record):
     """What sysfs says about one interface (the NIC record adds ethtool's view)."""
 
     name: str

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
+from hwaccept.record import Record
 from hwaccept.sources.files import Files
 from hwaccept.sysfs.attrs import Attr, device_pci_address, read_attrs, text
 
@@ -26,8 +26,7 @@ ATTRS = (
 )
 
 
-@dataclass(frozen=True)
-class NvmeController:
+class NvmeController(Record):
     """One NVMe controller (`nvme0`)."""
 
     name: str

@@ -6,8 +6,7 @@ and Documentation/admin-guide/cputopology.rst.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from hwaccept.record import Record
 from hwaccept.sources.files import NOT_KNOWN_ERRNO, Files, read_text
 from hwaccept.sysfs.attrs import describe_os_error, integer
 
@@ -25,8 +24,7 @@ def parse_cpu_list(value: str) -> list[int]:
     return cpus
 
 
-@dataclass(frozen=True)
-class CpuTopology:
+class CpuTopology(Record):
     """Counts of sockets, cores and threads among online CPUs."""
 
     sockets: int | None

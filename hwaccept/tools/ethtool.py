@@ -7,7 +7,8 @@ See ethtool(8), https://man7.org/linux/man-pages/man8/ethtool.8.html. Both print
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from hwaccept.record import Record
 
 DRIVER_ARGV = ("ethtool", "-i")
 SETTINGS_ARGV = ("ethtool",)
@@ -16,8 +17,7 @@ _LINK_MODE = re.compile(r"^(?P<mbps>\d+)base")
 _SPEED = re.compile(r"^(?P<mbps>\d+)\s*Mb/s$")
 
 
-@dataclass(frozen=True)
-class DriverInfo:
+class DriverInfo(Record):
     """`ethtool -i`: the driver bound to an interface and the device's firmware."""
 
     driver: str | None = None
@@ -26,8 +26,7 @@ class DriverInfo:
     bus_info: str | None = None
 
 
-@dataclass(frozen=True)
-class LinkSettings:
+class LinkSettings(Record):
     """`ethtool`: negotiated and supported link settings."""
 
     speed_mbps: int | None = None

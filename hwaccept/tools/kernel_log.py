@@ -62,10 +62,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TypedDict
 
 from hwaccept.inventory.records import EventSource, KernelEvent
+from hwaccept.record import Record
 
 LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
 FACILITIES = (
@@ -82,8 +82,7 @@ def _compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
-@dataclass(frozen=True)
-class LogLine:
+class LogLine(Record):
     """One kernel log line: the fields its prefixes give, and the message after them."""
 
     level: str | None = None  # emerg ... debug, as `dmesg --decode` names them
@@ -319,8 +318,7 @@ def _link_state(match: re.Match[str]) -> str | None:
     return _LINK_STATE[match["state"].lower()]
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(Record):
     """A kind of hardware line: a cheap substring test, the pattern, and its fields."""
 
     source: EventSource

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import SmartHealth, SmartSource
+from hwaccept.record import replace
 from hwaccept.tools.json_output import load_object
 
 if TYPE_CHECKING:

@@ -24,10 +24,10 @@ would read as a drive with nothing wrong.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from hwaccept.inventory.records import SmartHealth, SmartSource
+from hwaccept.record import replace
 from hwaccept.tools.json_output import load_object
 
 JsonPath = tuple[str, ...]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hwaccept.burnin.deltas import (
     counter_growth,
     edac_findings,
@@ -21,6 +19,7 @@ from hwaccept.inventory.records import (
     Inventory,
     Nic,
 )
+from hwaccept.record import replace
 from hwaccept.tools.kernel_log import events
 from tests.checks.machines import snapshot
 
@@ -33,8 +32,8 @@ BOOT = "[    1.000000] EDAC MC0: Giving out device to module i10nm_edac controll
 def machine(*, edac: tuple[EdacController, ...] = (), nics: tuple[Nic, ...] = (),
             ib: tuple[IbPort, ...] = (), log: tuple[str, ...] = ()) -> Inventory:
     base = snapshot("hgx-h100-8gpu")
-    system = dataclasses.replace(base.system, edac=edac)
-    return dataclasses.replace(base, system=system, nics=nics, ib_ports=ib,
+    system = replace(base.system, edac=edac)
+    return replace(base, system=system, nics=nics, ib_ports=ib,
                                kernel_events=tuple(events(log)))
 
 

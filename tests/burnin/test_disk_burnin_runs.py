@@ -23,12 +23,12 @@ REPO = Path(__file__).resolve().parents[2]
 MODULE = REPO / "hwtests" / "test_burnin_disk.py"
 
 AS_DRIVES = """
-import dataclasses
 import json
 
 import pytest
 
 from hwaccept.inventory.records import Disk
+from hwaccept.record import replace
 from plugins.hw_inventory import INVENTORY_KEY, inventory_of
 
 DRIVES = {drives!r}
@@ -36,7 +36,7 @@ DRIVES = {drives!r}
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
-    config.stash[INVENTORY_KEY] = dataclasses.replace(
+    config.stash[INVENTORY_KEY] = replace(
         inventory_of(config), disks=tuple(Disk(*drive) for drive in DRIVES))
 
 
@@ -49,8 +49,8 @@ def pytest_collection_modifyitems(items):
 """
 
 FAILING_DRIVE = """
-import dataclasses
 
+from hwaccept.record import replace
 from hwaccept.sources.commands import CommandResult, CommandStatus
 from tests.burnin.fio_output import direction, fio_json
 
@@ -67,8 +67,7 @@ class FailingDrive:
 def pytest_collection_modifyitems(items):
     for module in {item.module for item in items}:
         seams = module.live_seams
-        module.live_seams = lambda config: dataclasses.replace(seams(config),
-                                                               runner=FailingDrive())
+        module.live_seams = lambda config: replace(seams(config), runner=FailingDrive())
 """
 
 PROFILE = """

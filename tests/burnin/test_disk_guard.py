@@ -9,7 +9,8 @@ import pytest
 
 from hwaccept.burnin.disk_guard import Reason, Refusal, in_use, request_refusals, write_refusals
 from hwaccept.inventory.records import Disk
-from hwaccept.sources.files import FileTree, LiveFiles, TreeFiles
+from hwaccept.sources.file_tree import FileTree, TreeFiles
+from hwaccept.sources.files import LiveFiles
 from tests.burnin.loop_devices import Loops, loop_devices
 
 SWAPS_HEAD = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"

@@ -7,7 +7,6 @@ catalog, in every situation it names.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from hwaccept.checks.catalog import XIDS
@@ -32,6 +31,7 @@ from hwaccept.inventory.records import (
     SmartSource,
     System,
 )
+from hwaccept.record import replace
 from hwaccept.tools.fabricmanager_log import events as fabric_events
 from tests.checks.machines import gpu, pci, profile, with_fabric_log, with_log_lines, xid_line
 
@@ -141,49 +141,49 @@ HEALTHY = with_fabric_log(Inventory(
 
 def changed(**fields: Any) -> Inventory:
     """The healthy machine with some of its fields replaced."""
-    return dataclasses.replace(HEALTHY, **fields)
+    return replace(HEALTHY, **fields)
 
 
 def gpu0(**changes: Any) -> Inventory:
     """GPU 0 changed."""
-    return changed(gpus=(dataclasses.replace(HEALTHY.gpus[0], **changes), HEALTHY.gpus[1]))
+    return changed(gpus=(replace(HEALTHY.gpus[0], **changes), HEALTHY.gpus[1]))
 
 
 def function(address: str, **changes: Any) -> Inventory:
     """One PCI function changed."""
-    return changed(pci_devices=tuple(dataclasses.replace(d, **changes) if d.address == address
+    return changed(pci_devices=tuple(replace(d, **changes) if d.address == address
                                      else d for d in HEALTHY.pci_devices))
 
 
 def nic0(**changes: Any) -> Inventory:
     """The first network interface changed."""
-    return changed(nics=(dataclasses.replace(HEALTHY.nics[0], **changes), HEALTHY.nics[1]))
+    return changed(nics=(replace(HEALTHY.nics[0], **changes), HEALTHY.nics[1]))
 
 
 def port0(**changes: Any) -> Inventory:
     """The first InfiniBand port changed."""
-    return changed(ib_ports=(dataclasses.replace(HEALTHY.ib_ports[0], **changes),
+    return changed(ib_ports=(replace(HEALTHY.ib_ports[0], **changes),
                              HEALTHY.ib_ports[1]))
 
 
 def disk0(**changes: Any) -> Inventory:
     """The first disk changed."""
-    return changed(disks=(dataclasses.replace(HEALTHY.disks[0], **changes), HEALTHY.disks[1]))
+    return changed(disks=(replace(HEALTHY.disks[0], **changes), HEALTHY.disks[1]))
 
 
 def smart0(**changes: Any) -> Inventory:
     """The first disk's SMART health changed."""
-    return disk0(smart=dataclasses.replace(HEALTH, **changes))
+    return disk0(smart=replace(HEALTH, **changes))
 
 
 def machine0(**changes: Any) -> Inventory:
     """The chassis changed."""
-    return changed(system=dataclasses.replace(HEALTHY.system, **changes))
+    return changed(system=replace(HEALTHY.system, **changes))
 
 
 def switch0(**changes: Any) -> Inventory:
     """The first NVSwitch changed."""
-    return changed(nvswitches=(dataclasses.replace(HEALTHY.nvswitches[0], **changes),
+    return changed(nvswitches=(replace(HEALTHY.nvswitches[0], **changes),
                                HEALTHY.nvswitches[1]))
 
 
@@ -199,7 +199,7 @@ def links(count: int, down: int | None = None) -> Inventory:
 
 def rows(**changes: Any) -> Inventory:
     """GPU 0's row remapper changed."""
-    return gpu0(remapped_rows=dataclasses.replace(RemappedRows(0, 0, pending=False,
+    return gpu0(remapped_rows=replace(RemappedRows(0, 0, pending=False,
                                                                failure=False), **changes))
 
 
@@ -207,9 +207,9 @@ def behind_a_gen4_port() -> Inventory:
     """The first ConnectX-7 trained at Gen4, its upstream port capable of only Gen4."""
     def slower(device: PciDevice) -> PciDevice:
         if device.address == UPSTREAM:
-            return dataclasses.replace(device, max_link_gen=4)
+            return replace(device, max_link_gen=4)
         if device.address == "0000:2a:00.0":
-            return dataclasses.replace(device, current_link_gen=4)
+            return replace(device, current_link_gen=4)
         return device
     return changed(pci_devices=tuple(map(slower, HEALTHY.pci_devices)))
 
@@ -227,7 +227,7 @@ def nvswitch_faults() -> Inventory:
             "on NVSwitch pci bus id 0000{} physical id 3 port 61")
     logged = [line.format("non-fatal", 12028, SWITCHES[0]), line.format("fatal", 24007,
                                                                           SWITCHES[1])]
-    return dataclasses.replace(HEALTHY, fabric_manager_events=tuple(fabric_events(logged)))
+    return replace(HEALTHY, fabric_manager_events=tuple(fabric_events(logged)))
 
 
 EVENT_LINES: dict[str, tuple[str, ...]] = {
@@ -276,13 +276,13 @@ def event_faults() -> Inventory:
                                       for line in lines])
     odd = KernelEvent(EventSource.NVME, "nvme nvme9: a new kind of message", device="nvme9",
                       code="new_kind")
-    return dataclasses.replace(logged, kernel_events=(*logged.kernel_events, odd))
+    return replace(logged, kernel_events=(*logged.kernel_events, odd))
 
 
 def nvlink_errors() -> Inventory:
     """Link 3 of GPU 0 replayed packets twice."""
     links = HEALTHY.gpus[0].nvlinks or ()
-    return gpu0(nvlinks=tuple(dataclasses.replace(link, replay_errors=2) if link.link == 3
+    return gpu0(nvlinks=tuple(replace(link, replay_errors=2) if link.link == 3
                               else link for link in links))
 
 
@@ -309,8 +309,8 @@ FAULTS: dict[str, Inventory] = {
     "17 NVLinks": links(17),
     "19 NVLinks": links(19),
     "an NVLink down": links(18, down=5),
-    "a DBE": gpu0(ecc=dataclasses.replace(HEALTHY.gpus[0].ecc, volatile_dbe=1)),
-    "an SBE": gpu0(ecc=dataclasses.replace(HEALTHY.gpus[0].ecc, volatile_sbe=1)),
+    "a DBE": gpu0(ecc=replace(HEALTHY.gpus[0].ecc, volatile_dbe=1)),
+    "an SBE": gpu0(ecc=replace(HEALTHY.gpus[0].ecc, volatile_sbe=1)),
     "pages retired for a DBE": gpu0(retired_pages_dbe=1),
     "pages retired for an SBE": gpu0(retired_pages_sbe=1),
     "a page retirement pending": gpu0(retired_pages_pending=True),

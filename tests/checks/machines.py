@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import functools
 from pathlib import Path
@@ -25,6 +24,7 @@ from hwaccept.inventory.records import (
     System,
 )
 from hwaccept.profiles.schema import Profile
+from hwaccept.record import replace
 from hwaccept.snapshot import load_snapshot, snapshot_sources
 from hwaccept.tools import fabricmanager_log
 from hwaccept.tools.kernel_log import events
@@ -58,13 +58,13 @@ def with_kernel_log(inventory: Inventory, capture: str) -> Inventory:
 def with_log_lines(inventory: Inventory, lines: list[str]) -> Inventory:
     """`inventory` as if its whole kernel log were `lines`."""
     found = attribute_to_gpus(events(lines), inventory.gpus)
-    return dataclasses.replace(inventory, kernel_log=KernelLog(source="dmesg", lines=len(lines)),
+    return replace(inventory, kernel_log=KernelLog(source="dmesg", lines=len(lines)),
                                kernel_events=tuple(found), complete=None)
 
 
 def with_fabric_log(inventory: Inventory, lines: list[str]) -> Inventory:
     """`inventory` as if its Fabric Manager log were `lines`."""
-    return dataclasses.replace(
+    return replace(
         inventory, fabric_manager_log=KernelLog(source=LOG_PATH, lines=len(lines)),
         fabric_manager_events=tuple(fabricmanager_log.events(lines)))
 
@@ -92,7 +92,7 @@ def gpu(index: int = 0, **changes: Any) -> Gpu:
         mig_mode_pending=False, pcie_gen_current=5, pcie_gen_max=5, pcie_width_current=16,
         pcie_width_max=16, nvlinks=(),
     )
-    return dataclasses.replace(healthy, **changes)
+    return replace(healthy, **changes)
 
 
 def pci(address: str, pci_id: str, **changes: Any) -> PciDevice:
@@ -101,7 +101,7 @@ def pci(address: str, pci_id: str, **changes: Any) -> PciDevice:
     trained = PciDevice(address=address, vendor_id=vendor, device_id=device,
                         class_code="020000", driver="mlx5_core", current_link_gen=5,
                         max_link_gen=5, current_link_width=16, max_link_width=16)
-    return dataclasses.replace(trained, **changes)
+    return replace(trained, **changes)
 
 
 def machine(**fields: Any) -> Inventory:

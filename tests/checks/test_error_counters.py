@@ -6,13 +6,13 @@ shared corpus, replayed through the inventory's own reader.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from hwaccept.checks.catalog import Action
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import IbPort, Nic, NvLink
-from hwaccept.sources.files import TreeFiles
+from hwaccept.record import replace
+from hwaccept.sources.file_tree import TreeFiles
 from hwaccept.sysfs.class_infiniband import ib_ports
 from tests.checks.machines import a100, gpu, h100, machine, only, profile, run
 from tests.corpus import corpus, read_directory_tree
@@ -25,7 +25,7 @@ def counted(link: int, **errors: Any) -> NvLink:
     """An active link with every counter 0 but `errors`."""
     zero = NvLink(link, active=True, replay_errors=0, recovery_errors=0, crc_flit_errors=0,
                   crc_data_errors=0)
-    return dataclasses.replace(zero, **errors)
+    return replace(zero, **errors)
 
 
 def test_nvlink_errors_fail_naming_the_links() -> None:
@@ -162,7 +162,7 @@ def test_drive_temperatures_of_the_h100_machine() -> None:
 def test_a_drive_without_a_temperature_is_unknown() -> None:
     health = h100().disks[0].smart
     assert health is not None
-    blind = dataclasses.replace(h100().disks[0], smart=dataclasses.replace(
+    blind = replace(h100().disks[0], smart=replace(
         health, temperature_c=None))
     assert only("disk_temperature", HOT, machine(disks=(blind,))).message == (
         "temperature not known")

@@ -9,6 +9,7 @@ import pytest
 from hwaccept.checks.catalog import Action
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import EccCounts, NvidiaDriver, NvLink, RemappedRows
+from hwaccept.record import replace
 from tests.checks.machines import a100, gpu, h100, machine, only, profile, run
 
 EIGHT = profile(gpus={"count": 8})
@@ -23,7 +24,7 @@ def test_the_h100_machine_has_its_eight_gpus() -> None:
 
 
 def test_a_missing_gpu_fails_the_count_naming_expected_and_found() -> None:
-    seven = dataclasses.replace(h100(), gpus=h100().gpus[:7])
+    seven = replace(h100(), gpus=h100().gpus[:7])
     finding = only("gpu_count", EIGHT, seven)
     assert (finding.verdict, finding.failure_code, finding.action) == (
         Verdict.FAIL, "GPU_MISSING", Action.RESEAT)
@@ -32,7 +33,7 @@ def test_a_missing_gpu_fails_the_count_naming_expected_and_found() -> None:
 
 
 def test_a_snapshot_without_nvml_cannot_know_its_gpus() -> None:
-    without = dataclasses.replace(h100(), gpus=(), nvidia=NvidiaDriver(
+    without = replace(h100(), gpus=(), nvidia=NvidiaDriver(
         False, "NVML is not in this snapshot"))
     finding = only("gpu_count", EIGHT, without)
     assert finding == dataclasses.replace(
@@ -50,7 +51,7 @@ def test_a_live_machine_without_the_driver_fails() -> None:
     assert (finding.verdict, finding.failure_code, finding.action, finding.message) == (
         Verdict.FAIL, "NVIDIA_DRIVER_MISSING", Action.CONFIGURE,
         "no NVIDIA driver: libnvidia-ml.so.1 not found; expected 8 GPUs")
-    recorded = dataclasses.replace(h100(), gpus=(), nvidia=live.nvidia)
+    recorded = replace(h100(), gpus=(), nvidia=live.nvidia)
     finding = only("gpu_count", EIGHT, recorded)
     assert (finding.verdict, finding.message) == (
         Verdict.FAIL, "no NVIDIA driver: libnvidia-ml.so.1 not found; expected 8 GPUs; the PCI "
@@ -60,9 +61,9 @@ def test_a_live_machine_without_the_driver_fails() -> None:
 
 
 def test_no_gpus_wanted_and_none_on_the_pci_tree_passes_without_a_driver() -> None:
-    no_driver = dataclasses.replace(h100(), origin="live", gpus=(), nvidia=NvidiaDriver(
+    no_driver = replace(h100(), origin="live", gpus=(), nvidia=NvidiaDriver(
         False, "no NVIDIA driver: the nvidia kernel module is not loaded"))
-    bare = dataclasses.replace(no_driver, pci_devices=tuple(
+    bare = replace(no_driver, pci_devices=tuple(
         d for d in h100().pci_devices if d.pci_id != "10de:2330"))
     assert only("gpu_count", profile(gpus={"count": 0}), bare).verdict is Verdict.PASS
     gpus_there = only("gpu_count", profile(gpus={"count": 0}), no_driver)

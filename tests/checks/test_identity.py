@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hwaccept.checks.catalog import Action
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import System
+from hwaccept.record import replace
 from tests.checks.machines import a100, gpu, h100, machine, only, profile, run
 
 GPUS = profile(gpus={"count": 8})
@@ -87,7 +86,7 @@ def test_the_h100_machine_names_itself() -> None:
 def test_an_imported_snapshot_without_dmi_cannot_know_it() -> None:
     finding = only("system_identity", SYSTEM, a100())
     assert (finding.verdict, finding.message) == (Verdict.UNKNOWN, "DMI is not in this snapshot")
-    partial = dataclasses.replace(h100(), system=System(vendor="Dell Inc."))
+    partial = replace(h100(), system=System(vendor="Dell Inc."))
     assert only("system_identity", SYSTEM, partial).message == (
         "product_name is not in this snapshot; product_serial is not in this snapshot")
 

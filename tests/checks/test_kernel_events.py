@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from hwaccept.checks.catalog import EVENTS, SXID_EVENT, UNKNOWN_EVENT, Action, entry
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import KernelLog, Nic
 from hwaccept.profiles.schema import KernelEventCode
+from hwaccept.record import replace
 from tests.checks.faults import EVENT_LINES, HEALTHY
 from tests.checks.machines import h100, machine, only, profile, run, with_kernel_log, with_log_lines
 
@@ -97,7 +96,7 @@ def test_every_kind_of_event_gets_its_catalog_code(code: str, lines: tuple[str, 
 
 def test_without_a_log_or_with_part_of_one_nothing_passes() -> None:
     assert only("kernel_events", LOG, h100()).message == "the kernel log is not in this snapshot"
-    partial = dataclasses.replace(with_kernel_log(h100(), BOOT), complete=frozenset({"gpu"}))
+    partial = replace(with_kernel_log(h100(), BOOT), complete=frozenset({"gpu"}))
     finding = only("kernel_events", LOG, partial)
     assert finding.verdict is Verdict.UNKNOWN
     assert finding.message.endswith("in the part of the kernel log this snapshot holds")

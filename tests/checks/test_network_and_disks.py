@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hwaccept.checks.catalog import Action
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import Disk, IbPort, Nic, SmartHealth, SmartSource
+from hwaccept.record import replace
 from tests.checks.machines import a100, h100, machine, only, profile, run
 
 IPOIB_MAC = "00:00:10:29:fe:80:00:00:00:00:00:00:a0:88:c2:03:00:e3:14:2a"
@@ -19,7 +18,7 @@ def nic(name: str, **changes: object) -> Nic:
     port = Nic(name=name, driver="mlx5_core", firmware_version="22.39.1002",
                pci_address=f"0000:2{name[-1]}:00.0", mac="e8:eb:d3:33:07:da", operstate="up",
                carrier=True, speed_mbps=100000, supported_speed_mbps=100000, mtu=9000)
-    return dataclasses.replace(port, **changes)  # type: ignore[arg-type]
+    return replace(port, **changes)
 
 
 def test_the_section_is_about_its_drivers_ethernet_interfaces() -> None:
@@ -133,21 +132,21 @@ def healthy() -> SmartHealth:
 
 def drive(health: SmartHealth) -> Disk:
     """The H100 machine's first drive with other health."""
-    return dataclasses.replace(h100().disks[0], smart=health)
+    return replace(h100().disks[0], smart=health)
 
 
 def test_a_critical_warning_sends_the_drive_back() -> None:
-    worn = dataclasses.replace(healthy(), critical_warning=0x4)
+    worn = replace(healthy(), critical_warning=0x4)
     finding = only("disk_smart", NVME, machine(disks=(drive(worn),)))
     assert (finding.verdict, finding.failure_code, finding.action, finding.message) == (
         Verdict.FAIL, "NVME_CRITICAL_WARNING", Action.RMA_DISK,
         "critical warning reliability_degraded, expected none")
-    hot = dataclasses.replace(healthy(), critical_warning=0x2)
+    hot = replace(healthy(), critical_warning=0x2)
     assert only("disk_smart", NVME, machine(disks=(drive(hot),))).action is Action.INSPECT
 
 
 def test_media_errors_and_unreadable_smart() -> None:
-    errors = dataclasses.replace(healthy(), media_errors=3)
+    errors = replace(healthy(), media_errors=3)
     finding = only("disk_smart", NVME, machine(disks=(drive(errors),)))
     assert (finding.verdict, finding.failure_code) == (Verdict.FAIL, "DISK_MEDIA_ERRORS")
     unread = SmartHealth(SmartSource.SMARTCTL, supported=False, reason="smartctl: not installed")

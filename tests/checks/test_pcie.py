@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hwaccept.checks.catalog import Action
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import AerCounters, FabricInfo, Inventory
+from hwaccept.record import replace
 from tests.checks.machines import a100, gpu, h100, machine, only, pci, profile, run
 
 CX7 = {"name": "ConnectX-7", "pci_id": "15b3:1021", "count": 8, "gen": 5, "width": 16,
@@ -18,8 +17,8 @@ DEVICES = profile(pcie_devices=[CX7, H100_GPU])
 
 def changed(inventory: Inventory, address: str, **changes: object) -> Inventory:
     """`inventory` with one PCI function changed."""
-    return dataclasses.replace(inventory, pci_devices=tuple(
-        dataclasses.replace(d, **changes) if d.address == address else d  # type: ignore[arg-type]
+    return replace(inventory, pci_devices=tuple(
+        replace(d, **changes) if d.address == address else d
         for d in inventory.pci_devices))
 
 
@@ -52,7 +51,7 @@ def test_a_downtrained_x8_of_x16_link_fails() -> None:
 def test_a_slot_that_cannot_carry_the_link_is_inspected() -> None:
     port = h100().pci_devices[0].address
     device = pci("0000:01:00.0", "15b3:1021", parent=port, current_link_gen=4)
-    upstream = dataclasses.replace(h100().pci_devices[0], max_link_gen=4, max_link_width=16)
+    upstream = replace(h100().pci_devices[0], max_link_gen=4, max_link_width=16)
     finding = only("pcie_link", profile(pcie_devices=[{**CX7, "count": 1}]),
                    machine(pci_devices=(upstream, device)))
     assert (finding.verdict, finding.failure_code, finding.action, finding.message) == (
@@ -70,7 +69,7 @@ def test_an_idle_gpu_function_at_gen1_passes_but_a_nic_at_gen4_does_not() -> Non
 
 
 def test_a_missing_card_and_an_unknown_link() -> None:
-    gone = dataclasses.replace(h100(), pci_devices=tuple(
+    gone = replace(h100(), pci_devices=tuple(
         d for d in h100().pci_devices if d.address != "0000:9c:00.0"))
     count = run("pcie_device_count", DEVICES, gone)[0]
     assert (count.verdict, count.failure_code, count.action, count.measured) == (
@@ -91,7 +90,7 @@ def test_an_unbound_driver_fails_live_and_is_unknown_in_an_import() -> None:
                    a100())
     assert {f.verdict for f in imported} == {Verdict.UNKNOWN}
     wrong = only("pcie_driver", profile(pcie_devices=[{**CX7, "count": 1}]), machine(
-        pci_devices=(dataclasses.replace(unbound, driver="vfio-pci"),)))
+        pci_devices=(replace(unbound, driver="vfio-pci"),)))
     assert (wrong.verdict, wrong.message) == (Verdict.FAIL, "bound to vfio-pci, expected mlx5_core")
 
 
@@ -126,7 +125,7 @@ def test_nvswitches() -> None:
 
 
 def test_counts_in_a_family_the_snapshot_does_not_list_whole_are_unknown() -> None:
-    partial = dataclasses.replace(h100(), complete=frozenset({"gpu"}))
+    partial = replace(h100(), complete=frozenset({"gpu"}))
     finding = only("nvswitch_count", profile(nvswitches={"count": 8}), partial)
     assert (finding.verdict, finding.measured) == (Verdict.UNKNOWN, None)
     assert finding.message.startswith("4 NVSwitches in this snapshot, which does not list them "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from hwaccept.checks.render import render_findings
 from hwaccept.checks.run import CHECKS, check_all, disagreements, tally, unknowns
 from hwaccept.inventory.records import Inventory, Nic
 from hwaccept.profiles import schema
+from hwaccept.record import replace
 from tests.checks.machines import TODAY, a100, h100, profile, with_kernel_log
 
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -80,7 +80,7 @@ def rich() -> Inventory:
     port = Nic("ens1", driver="mlx5_core", firmware_version="22.39.1002", operstate="up",
                speed_mbps=100000, mtu=9000)
     logged = with_kernel_log(h100(), "kmsg/gpud_dmesg_xid48-dbe_xid63-row-remap_xid94.log")
-    return dataclasses.replace(logged, nics=(port,))
+    return replace(logged, nics=(port,))
 
 
 def test_the_samples_name_every_key_the_schema_has() -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from hwaccept.checks.catalog import Action
 from hwaccept.checks.findings import Finding, Verdict
 from hwaccept.inventory.records import EdacController, KernelLog, System
+from hwaccept.record import replace
 from tests.checks.machines import (
     h100,
     machine,
@@ -64,7 +63,7 @@ def test_what_the_inventory_does_not_read_is_unknown() -> None:
 
 
 def test_machine_faults() -> None:
-    faulty = dataclasses.replace(
+    faulty = replace(
         SERVER, sockets=1, kernel_cmdline="ro quiet intel_iommu=on", bios_version="1.9.2",
         edac=(EdacController("mc0", correctable=30, uncorrectable=1),))
     inventory = machine(system=faulty)
@@ -166,7 +165,7 @@ def test_without_a_kernel_log_the_checks_are_unknown() -> None:
 def test_a_clean_log_passes_and_a_partial_one_cannot() -> None:
     clean = with_kernel_log(h100(), "kmsg/gpud_dmesg_nccl-segfault.log")
     assert {f.verdict for f in run("kernel_xid", XIDS, clean)} == {Verdict.PASS}
-    partial = dataclasses.replace(clean, complete=frozenset({"gpu"}))
+    partial = replace(clean, complete=frozenset({"gpu"}))
     assert {f.verdict for f in run("kernel_xid", XIDS, partial)} == {Verdict.UNKNOWN}
 
 
@@ -207,7 +206,7 @@ def test_without_the_fabric_manager_log_the_switches_are_unknown() -> None:
     found = run("nvswitch_sxid", XIDS, h100())
     assert {(f.verdict, f.message) for f in found} == {
         (Verdict.UNKNOWN, "the Fabric Manager log is not in this snapshot")}
-    live = dataclasses.replace(h100(), complete=None)
+    live = replace(h100(), complete=None)
     assert {f.message for f in run("nvswitch_sxid", XIDS, live)} == {
         "no Fabric Manager log at /var/log/fabricmanager.log"}
     assert run("nvswitch_sxid", XIDS, machine()) == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from hwaccept.importers.parts import Parts
 from hwaccept.importers.smartctl_ata_text import attribute_table
 from hwaccept.inventory.disks import nvme_smart_log_argv, smartctl_argv
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
+from hwaccept.record import replace
 from tests.corpus import CORPUS
 from tests.importers.replay import inventory_of
 

@@ -1,4 +1,3 @@
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,9 +8,10 @@ from hwaccept.importers.assemble import Merged, replay_sources
 from hwaccept.importers.kind import SNIFF_CHARS
 from hwaccept.inventory.build import build_inventory
 from hwaccept.inventory.records import IbPort
+from hwaccept.record import replace
 from hwaccept.sources import Sources
 from hwaccept.sources.commands import ReplayRunner
-from hwaccept.sources.files import TreeFiles
+from hwaccept.sources.file_tree import TreeFiles
 from hwaccept.sources.nvml import ReplayNvml
 from hwaccept.sysfs.class_infiniband import CLASS_DIR
 from tests.corpus import CORPUS, read_directory_tree
@@ -90,9 +90,9 @@ def test_ports_match_what_the_real_sysfs_tree_replays_to_except_what_ibstat_omit
     assert sorted(real) == sorted(imported)
     for device, port in real.items():
         assert port.rate is not None
-        assert dataclasses.replace(port, rate=None, board_id=None, node_guid=None,
+        assert replace(port, rate=None, board_id=None, node_guid=None,
                                    counters={}) == \
-            dataclasses.replace(imported[device], rate=None, node_guid=None)
+            replace(imported[device], rate=None, node_guid=None)
 
 
 def test_down_ports_replay_down_and_disabled() -> None:
@@ -203,7 +203,7 @@ def test_ibstatus_records_the_kernel_strings_it_printed() -> None:
     hdr = IbPort("", 1, state="ACTIVE", phys_state="LinkUp", rate_gbps=200.0,
                  rate="200 Gb/sec (4X HDR)", link_layer="InfiniBand")
     assert ports == (
-        *(dataclasses.replace(hdr, device=f"mlx5_{n}") for n in range(8)),
+        *(replace(hdr, device=f"mlx5_{n}") for n in range(8)),
         IbPort("mlx5_8", 1, state="ACTIVE", phys_state="LinkUp", rate_gbps=40.0,
                rate="40 Gb/sec (4X QDR)", link_layer="Ethernet"),
     )

@@ -8,7 +8,7 @@ from hwaccept.inventory.disks import nvme_smart_log_argv, read_disks, smartctl_a
 from hwaccept.inventory.nics import read_nics
 from hwaccept.inventory.records import Disk, Nic, SmartHealth, SmartSource
 from hwaccept.sources.commands import CommandResult, CommandStatus, ReplayRunner
-from hwaccept.sources.files import FileTree, TreeFiles
+from hwaccept.sources.file_tree import FileTree, TreeFiles
 from tests.corpus import corpus, read_ttar
 
 CONTROLLER = "/sys/devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0"

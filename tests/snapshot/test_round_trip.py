@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import tarfile
 from pathlib import Path
 
 from hwaccept.inventory.build import build_inventory
 from hwaccept.inventory.records import Inventory
+from hwaccept.record import replace
 from hwaccept.snapshot import capture, load_snapshot, snapshot_sources
 from hwaccept.snapshot.archive import write_tar
 from hwaccept.snapshot.members import decode, encode
 from hwaccept.sources import Sources, recorded
 from hwaccept.sources.commands import CommandResult, CommandStatus, ReplayRunner
-from hwaccept.sources.files import TreeFiles
+from hwaccept.sources.file_tree import TreeFiles
 from hwaccept.sources.nvml import ReplayNvml
 from tests.corpus import corpus, read_ttar
 
@@ -26,7 +26,7 @@ def replayed(path: str) -> Inventory:
 
 
 def same_machine(a: Inventory, b: Inventory) -> bool:
-    return dataclasses.replace(a, origin="") == dataclasses.replace(b, origin="")
+    return replace(a, origin="") == replace(b, origin="")
 
 
 def test_live_capture_replays_to_the_same_inventory(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_editing_one_file_plants_a_fault(tmp_path: Path) -> None:
     mtu_file.write_text("1280\n")
     edited = replayed(str(unpacked))
     assert edited.nics[0].mtu == 1280
-    assert dataclasses.replace(edited.nics[0], mtu=nic.mtu) == nic
+    assert replace(edited.nics[0], mtu=nic.mtu) == nic
 
 
 def test_every_snapshot_member_is_plain_text(tmp_path: Path) -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from hwaccept.errors import SourceError
+from hwaccept.sources.file_tree import FileTree, TreeFiles
 from hwaccept.sources.files import (
     MAX_FILE_BYTES,
-    FileTree,
     LiveFiles,
-    TreeFiles,
     UdevDevice,
     exists,
     read_optional,

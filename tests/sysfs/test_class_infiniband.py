@@ -6,7 +6,7 @@ import pytest
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import IbPort
-from hwaccept.sources.files import TreeFiles
+from hwaccept.sources.file_tree import TreeFiles
 from hwaccept.sysfs.class_infiniband import ib_ports, parse_rate, parse_state
 from tests.corpus import corpus, read_directory_tree, read_ttar
 

@@ -9,7 +9,8 @@ import pytest
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import AerCounters, PciDevice
-from hwaccept.sources.files import FileTree, LiveFiles, TreeFiles
+from hwaccept.sources.file_tree import FileTree, TreeFiles
+from hwaccept.sources.files import LiveFiles
 from hwaccept.sysfs.pci_device import link_gen, parse_aer, parse_link_speed, pci_devices, read_aer
 from tests.corpus import corpus, read_ttar
 

@@ -13,7 +13,8 @@ from hwaccept.inventory.system import read_system
 from hwaccept.procfs.cpuinfo import cpu_model
 from hwaccept.procfs.kernel import cmdline_options
 from hwaccept.procfs.meminfo import memory_total, parse_meminfo
-from hwaccept.sources.files import FileTree, LiveFiles, TreeFiles
+from hwaccept.sources.file_tree import FileTree, TreeFiles
+from hwaccept.sources.files import LiveFiles
 from hwaccept.sysfs.dmi_id import dmi_string
 from hwaccept.sysfs.system_cpu import parse_cpu_list
 from tests.corpus import corpus, read_ttar

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import SmartHealth, SmartSource
+from hwaccept.record import replace
 from hwaccept.tools.nvme_cli import NO_DATA, parse_nvme_smart_log_json
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "smart"

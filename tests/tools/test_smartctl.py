@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hwaccept.inventory.records import SmartHealth, SmartSource
+from hwaccept.record import replace
 from hwaccept.sources.commands import LiveRunner
 from hwaccept.tools.smartctl import (
     NO_CAPABILITY,
