@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hwaccept.inventory.concurrency import per_device
+from functools import partial
+
+from hwaccept.inventory.concurrency import Background, per_device
 from hwaccept.inventory.records import Nic
 from hwaccept.sources.commands import Runner
 from hwaccept.sources.files import Files
@@ -42,9 +44,10 @@ def ethtool_settings(runner: Runner, name: str) -> tuple[LinkSettings | None, st
 
 
 def build_nic(runner: Runner, interface: NetInterface) -> Nic:
-    """Join sysfs and ethtool views of one interface."""
-    driver, driver_problem = ethtool_driver(runner, interface.name)
+    """Join sysfs and ethtool views of one interface (both ethtool runs at once)."""
+    asked = Background(partial(ethtool_driver, runner, interface.name))
     settings, settings_problem = ethtool_settings(runner, interface.name)
+    driver, driver_problem = asked.result()
     problems = [p for p in (driver_problem, settings_problem) if p]
     return Nic(
         name=interface.name,

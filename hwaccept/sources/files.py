@@ -12,10 +12,13 @@ import errno
 import os
 import posixpath
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hwaccept.errors import SourceError
 from hwaccept.record import Record, field
+
+if TYPE_CHECKING:
+    from hwaccept.sources.udev import PyudevDevices
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest file the seam reads; sysfs and procfs attributes are far smaller."""
@@ -106,6 +109,7 @@ class LiveFiles:
         if not os.path.isdir(root):
             raise SourceError(f"{root}: root is not a directory")
         self.root = os.path.abspath(root)
+        self._pyudev: PyudevDevices | None = None
 
     def path(self, *parts: str) -> str:
         """Map an absolute machine path onto the local filesystem."""
@@ -134,12 +138,12 @@ class LiveFiles:
         return "/" if relative == "." else "/" + relative
 
     def devices(self, subsystem: str) -> tuple[UdevDevice, ...]:  # noqa: D102
-        if self.root == "/":
-            from hwaccept.sources.udev import pyudev_devices
+        from hwaccept.sources.udev import PyudevDevices, tree_devices
 
-            live = pyudev_devices(subsystem)
+        if self.root == "/":
+            if self._pyudev is None:
+                self._pyudev = PyudevDevices()
+            live = self._pyudev.devices(subsystem)
             if live is not None:
                 return live
-        from hwaccept.sources.udev import tree_devices
-
         return tree_devices(self, subsystem)

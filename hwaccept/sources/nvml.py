@@ -8,13 +8,15 @@ JSON values (ctypes structures become dicts), which is also how they are recorde
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hwaccept.record import Record
 from hwaccept.sources.nvml_calls import ADAPTERS, to_json
+
+if TYPE_CHECKING:
+    import queue
 
 DEFAULT_TIMEOUT = 10.0
 NVML_LIBRARY = "libnvidia-ml.so.1"
@@ -101,6 +103,8 @@ class DeadlineCaller:
         self._queue: queue.Queue[tuple[Callable[[], Any], _Box] | None] | None = None
 
     def _start(self) -> queue.Queue[tuple[Callable[[], Any], _Box] | None]:
+        import queue
+
         jobs: queue.Queue[tuple[Callable[[], Any], _Box] | None] = queue.Queue()
         threading.Thread(target=_work, args=(jobs,), daemon=True, name="nvml-call").start()
         return jobs

@@ -10,44 +10,60 @@ See https://github.com/systemd/systemd/blob/main/src/libsystemd/sd-device/device
 
 from __future__ import annotations
 
-import logging
 import posixpath
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from hwaccept.sources.files import UdevDevice, read_optional
 
 if TYPE_CHECKING:
     from hwaccept.sources.files import Files
 
-log = logging.getLogger(__name__)
-
 UDEV_DATA = "/run/udev/data"
 
 
-def pyudev_devices(subsystem: str) -> tuple[UdevDevice, ...] | None:
-    """Enumerate live with pyudev; None when pyudev or libudev is unavailable."""
-    try:
-        import pyudev
-    except ImportError as exc:
-        log.warning("pyudev unavailable (%s); enumerating from sysfs", exc)
-        return None
-    try:
-        context = pyudev.Context()
-        found = context.list_devices(subsystem=subsystem)
-        devices = [
-            UdevDevice(
-                sys_path=str(device.sys_path),
-                subsystem=subsystem,
-                devtype=device.device_type,
-                driver=device.driver,
-                properties={str(k): str(v) for k, v in device.properties.items()},
-            )
-            for device in found
-        ]
-    except (ImportError, OSError) as exc:
-        log.warning("libudev unavailable (%s); enumerating from sysfs", exc)
-        return None
-    return tuple(sorted(devices, key=lambda d: d.sys_path))
+class PyudevDevices:
+    """Live enumeration by pyudev, through one libudev context.
+
+    A context costs a few milliseconds (pyudev finds libudev by running `ldconfig -p`),
+    and libudev objects must not be used by two threads at once, hence one context
+    behind a lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._context: Any = None
+        self._unavailable = False
+
+    def devices(self, subsystem: str) -> tuple[UdevDevice, ...] | None:
+        """A subsystem's devices; None when pyudev or libudev is unavailable."""
+        with self._lock:
+            if self._unavailable:
+                return None
+            try:
+                if self._context is None:
+                    import pyudev
+
+                    self._context = pyudev.Context()
+                found = self._context.list_devices(subsystem=subsystem)
+                devices = [
+                    UdevDevice(
+                        sys_path=str(device.sys_path),
+                        subsystem=subsystem,
+                        devtype=device.device_type,
+                        driver=device.driver,
+                        properties={str(k): str(v) for k, v in device.properties.items()},
+                    )
+                    for device in found
+                ]
+            except (ImportError, OSError) as exc:
+                self._unavailable = True
+                import logging
+
+                logging.getLogger(__name__).warning(
+                    "pyudev or libudev unavailable (%s); enumerating from sysfs", exc)
+                return None
+        return tuple(sorted(devices, key=lambda d: d.sys_path))
 
 
 def parse_uevent(text: str) -> dict[str, str]:

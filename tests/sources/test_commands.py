@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 import time
 from pathlib import Path
@@ -18,6 +20,17 @@ def test_exit_status_and_output_are_kept() -> None:
         (CommandStatus.EXITED, 3, "out\n", "err\n")
     assert not result.ok
     assert result.describe() == "sh: exit status 3: err"
+
+
+def test_every_run_is_logged_with_its_argv_outcome_and_duration(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="hwaccept.sources.commands"):
+        LiveRunner().run(["sh", "-c", "exit 4"])
+        LiveRunner().run(["hwaccept-no-such-tool"])
+    lines = [r.getMessage() for r in caplog.records]
+    assert re.fullmatch(r"ran \('sh', '-c', 'exit 4'\): exited rc=4 in \d+\.\d{3}s", lines[0])
+    assert re.fullmatch(r"ran \('hwaccept-no-such-tool',\): not_installed rc=None in "
+                        r"\d+\.\d{3}s", lines[1])
 
 
 def test_argv_is_never_a_shell_string() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,35 @@ def test_pyudev_sees_the_real_pci_devices() -> None:
         pytest.skip("no /sys/bus/pci on this machine")
     names = sorted(d.sys_name for d in LiveFiles("/").devices("pci"))
     assert names == sorted(os.listdir(root))
+
+
+def test_one_udev_context_serves_every_enumeration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A context is made once: pyudev finds libudev by running `ldconfig -p`."""
+    pyudev = pytest.importorskip("pyudev")
+    made: list[object] = []
+    real = pyudev.Context
+
+    def counted() -> object:
+        made.append(real())
+        return made[-1]
+
+    monkeypatch.setattr(pyudev, "Context", counted)
+    live = LiveFiles("/")
+    found = [live.devices(subsystem) for subsystem in ("pci", "net", "block", "pci")]
+    assert len(made) == 1
+    assert found[0] == found[3]
+    assert {d.sys_name for d in found[1]} == set(os.listdir("/sys/class/net"))
+
+
+def test_without_pyudev_devices_come_from_sysfs_with_one_warning(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setitem(sys.modules, "pyudev", None)
+    live = LiveFiles("/")
+    assert live.devices("net") == tree_devices(live, "net")
+    assert live.devices("block") == tree_devices(live, "block")
+    assert [r.getMessage() for r in caplog.records] == [
+        "pyudev or libudev unavailable (import of pyudev halted; None in sys.modules); "
+        "enumerating from sysfs"]
 
 
 def test_tree_files_follow_relative_links() -> None:
