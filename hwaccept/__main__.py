@@ -1,7 +1,5 @@
 """`python -m hwaccept` runs the command line."""
 
-import sys
+from hwaccept.cli.main import console
 
-from hwaccept.cli.main import main
-
-sys.exit(main())
+console()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -338,6 +339,32 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return EXIT_USAGE
 
 
+QUICK_EXIT = frozenset({"inventory", "healthcheck"})
+"""Commands that hold nothing but their output when they return."""
+
+
+def console() -> NoReturn:
+    """The `hwaccept` script: `main()`, then, after a read-only command, a quick exit.
+
+    Python's own teardown (clearing every module, a last garbage collection) took 10 ms
+    of `hwaccept inventory`'s 70, and frees nothing the system would not. Commands in
+    `QUICK_EXIT` open no file, database or child process that outlives them, so once
+    their output is flushed the process ends there.
+    """
+    arguments = sys.argv[1:]
+    status = main(arguments)
+    if arguments[:1] and arguments[0] in QUICK_EXIT:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        except OSError as exc:
+            status = _unwritable_output(exc)
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -364,6 +391,11 @@ def _run(argv: Sequence[str] | None) -> int:
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         return _usage(parser)
+    return _call(handler, args)
+
+
+def _call(handler: Handler, args: argparse.Namespace) -> int:
+    """Run a command; its errors, an interrupt or unwritable output end in one line."""
     from hwaccept.errors import HwacceptError
 
     try:
@@ -376,7 +408,20 @@ def _run(argv: Sequence[str] | None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        if exc.filename is not None or exc.errno not in OUTPUT_ERRNOS:
+            raise
+        return _unwritable_output(exc)
+
+
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT})
+"""Errors of writing to standard output (a full disk, a file grown past its limit)."""
+
+
+def _unwritable_output(exc: OSError) -> int:
+    print(f"hwaccept: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -38,6 +38,25 @@ def test_live_inventory_tables() -> None:
         assert "NVIDIA: not available (no NVIDIA driver" in done.stdout
 
 
+def test_live_inventory_json_is_whole_when_the_process_ends_at_once() -> None:
+    """`inventory` skips Python's teardown; its output must still be flushed whole."""
+    done = hwaccept("inventory", "--json")
+    assert (done.returncode, done.stderr) == (0, "")
+    data = json.loads(done.stdout)
+    assert data["origin"] == "live"
+    assert data["pci_devices"]
+
+
+@pytest.mark.parametrize("shape", [(), ("--json",)])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(shape: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "hwaccept", "inventory", *shape],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                              check=False)
+    assert (done.returncode, done.stderr) == (
+        2, "hwaccept: error: cannot write the output: No space left on device\n")
+
+
 def test_capture_then_replay_gives_the_same_machine(tmp_path: Path) -> None:
     out = tmp_path / "vm.tar.gz"
     captured = hwaccept("snapshot", "capture", "-o", str(out))
