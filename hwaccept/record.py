@@ -16,11 +16,16 @@ class costs what a plain class costs. Other modules keep using dataclasses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
 
-TYPE_CHECKING = False
+from hwaccept.static_types import TYPE_CHECKING
+
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from typing_extensions import dataclass_transform
+
+    T = TypeVar("T")
+    R = TypeVar("R", bound="Record")
 else:
 
     def dataclass_transform(**_: object) -> Callable[[type], type]:
@@ -28,9 +33,7 @@ else:
         return lambda cls: cls
 
 
-T = TypeVar("T")
-R = TypeVar("R", bound="Record")
-_MISSING: Any = object()
+_MISSING = object()
 
 
 class FrozenRecordError(AttributeError):
@@ -46,19 +49,9 @@ class _Factory:
         self.make = make
 
 
-@overload
-def field(*, default_factory: Callable[[], T]) -> T: ...
-
-
-@overload
-def field(*, default: T) -> T: ...
-
-
-def field(*, default: Any = _MISSING, default_factory: Any = _MISSING) -> Any:
-    """A field's default (`default=`) or the callable that makes it (`default_factory=`)."""
-    if default_factory is not _MISSING:
-        return _Factory(default_factory)
-    return default
+def field(*, default_factory: Callable[[], T]) -> T:
+    """A field whose default `default_factory()` makes anew for every record."""
+    return _Factory(default_factory)  # type: ignore[return-value]
 
 
 def _is_class_var(hint: object) -> bool:

@@ -8,7 +8,11 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+
+from hwaccept.static_types import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -164,13 +168,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def add_machine_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`hwaccept inventory` and `hwaccept snapshot capture|import`."""
+def add_inventory_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                          ) -> None:
+    """`hwaccept inventory`."""
     inventory = commands.add_parser("inventory", help="List the hardware of a machine")
     add_source_options(inventory)
     inventory.add_argument("--json", action="store_true", help="Print JSON instead of tables")
     inventory.set_defaults(handler=_inventory)
 
+
+def add_snapshot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                          ) -> None:
+    """`hwaccept snapshot capture|import`."""
     snapshot = commands.add_parser("snapshot", help="Capture replayable snapshots")
     snapshot_commands = snapshot.add_subparsers(dest="snapshot_command", metavar="ACTION")
     capture = snapshot_commands.add_parser(
@@ -326,7 +335,7 @@ def add_profile_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 
 COMMANDS: dict[str, Adder] = {
-    "inventory": add_machine_commands, "snapshot": add_machine_commands,
+    "inventory": add_inventory_command, "snapshot": add_snapshot_commands,
     "profile": add_profile_commands, "report": add_report_commands, "rma": add_rma_command,
     "healthcheck": add_healthcheck_command, "ingest": add_history_commands,
     "history": add_history_commands, "fleet": add_fleet_commands,

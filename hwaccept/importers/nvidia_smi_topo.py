@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hwaccept.importers.kind import Kind, fail
 from hwaccept.importers.parts import Parts
-from hwaccept.inventory.gpu_topology import TOPO_ARGV
+from hwaccept.inventory.command_lines import TOPO_ARGV
 from hwaccept.tools.nvidia_smi_topo import ANSI, parse_topology
 
 

@@ -6,7 +6,7 @@ nvme-smart-log.txt in https://github.com/linux-nvme/nvme-cli): one flat object w
 `percent_used`, `media_errors` and the other log fields; hwaccept.tools.nvme_cli reads
 every form nvme-cli releases have printed. The text is recorded verbatim as the
 standard output of `nvme smart-log /dev/<controller> -o json`
-(hwaccept.inventory.disks.nvme_smart_log_argv); a file holding several logs one after
+(hwaccept.inventory.command_lines.nvme_smart_log_argv); a file holding several logs one after
 another is one drive each.
 
 The log names no device and no drive: the controller comes from a device name in the
@@ -26,7 +26,7 @@ from hwaccept.importers.disk_tree import DiskIdentity, choose_name, nvme_control
 from hwaccept.importers.kind import Kind, fail
 from hwaccept.importers.parts import Parts
 from hwaccept.importers.smartctl_json import json_documents
-from hwaccept.inventory.disks import nvme_smart_log_argv
+from hwaccept.inventory.command_lines import nvme_smart_log_argv
 from hwaccept.tools.nvme_cli import parse_nvme_smart_log_json
 
 SIGNATURE_KEYS = ("critical_warning", "avail_spare", "media_errors")

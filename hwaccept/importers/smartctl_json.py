@@ -4,7 +4,7 @@ The format is smartctl's `--json` output, smartctl(8); its keys are written by
 smartmontools' ataprint.cpp, nvmeprint.cpp and scsiprint.cpp. `-a`/`--all` output
 has the same keys for every value the inventory reads (hwaccept.tools.smartctl), so
 either is recorded as the standard output of `smartctl -j -x /dev/<name>`
-(hwaccept.inventory.disks.smartctl_argv), verbatim. A file may hold several outputs
+(hwaccept.inventory.command_lines.smartctl_argv), verbatim. A file may hold several outputs
 one after another; each is a disk.
 
 The disk is named by `device.name` (`/dev/nvme0` is controller nvme0 and its namespace
@@ -44,7 +44,7 @@ from typing import Any
 from hwaccept.importers.disk_tree import DiskIdentity, choose_name, is_nvme, record_disk
 from hwaccept.importers.kind import Kind, fail
 from hwaccept.importers.parts import Parts
-from hwaccept.inventory.disks import smartctl_argv
+from hwaccept.inventory.command_lines import smartctl_argv
 from hwaccept.tools.smartctl import NVME_LOG, parse_smartctl_json
 
 RAID_TYPES = ("megaraid", "cciss", "areca", "3ware", "aacraid", "hpt", "sssraid", "jmb39x")

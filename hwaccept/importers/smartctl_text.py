@@ -3,7 +3,7 @@
 The text is what smartmontools' nvmeprint.cpp, ataprint.cpp and scsiprint.cpp print
 (smartctl(8)); each value is put under the key the same code writes to its JSON, with
 the same type, and the result is recorded as the standard output of
-`smartctl -j -x /dev/<name>` (hwaccept.inventory.disks.smartctl_argv). Only keys for
+`smartctl -j -x /dev/<name>` (hwaccept.inventory.command_lines.smartctl_argv). Only keys for
 values the text shows are written:
 
 - `json_format_version` [1, 0] and `smartctl.version` from the banner (7.x);
@@ -49,7 +49,7 @@ from hwaccept.importers.disk_tree import choose_name, is_nvme, record_disk
 from hwaccept.importers.kind import Kind, fail
 from hwaccept.importers.parts import Parts
 from hwaccept.importers.smartctl_json import bus_of, identity_of, raid_type
-from hwaccept.inventory.disks import smartctl_argv
+from hwaccept.inventory.command_lines import smartctl_argv
 from hwaccept.tools.smartctl import parse_smartctl_json
 
 BANNER = re.compile(r"^smartctl (\d+)\.(\d+)\S*( |$)")

@@ -6,6 +6,7 @@ that smartctl cannot read, from `nvme smart-log /dev/nvmeN -o json`.
 
 from __future__ import annotations
 
+from hwaccept.inventory.command_lines import SMART_TIMEOUT, nvme_smart_log_argv, smartctl_argv
 from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
 from hwaccept.sources.commands import Runner
@@ -14,19 +15,6 @@ from hwaccept.sysfs.block import SECTOR_BYTES, BlockDisk, block_disks
 from hwaccept.sysfs.class_nvme import NvmeController, controller_of, read_controller
 from hwaccept.tools.nvme_cli import parse_nvme_smart_log_json
 from hwaccept.tools.smartctl import parse_smartctl_json
-
-SMART_TIMEOUT = 60.0
-
-
-def smartctl_argv(name: str) -> list[str]:
-    """The command whose JSON the SMART parser reads."""
-    return ["smartctl", "-j", "-x", f"/dev/{name}"]
-
-
-def nvme_smart_log_argv(controller: str) -> list[str]:
-    """nvme-cli's health log of one controller, as JSON."""
-    return ["nvme", "smart-log", f"/dev/{controller}", "-o", "json"]
-
 
 Health = tuple[SmartHealth, str | None]
 """A SMART reading, and the tool's own failure when it could not give one."""

@@ -7,12 +7,10 @@ when the NVIDIA driver answers.
 
 from __future__ import annotations
 
+from hwaccept.inventory.command_lines import TOPO_ARGV, TOPO_TIMEOUT
 from hwaccept.inventory.records import GpuTopology
 from hwaccept.sources.commands import Runner
 from hwaccept.tools.nvidia_smi_topo import parse_topology
-
-TOPO_ARGV = ("nvidia-smi", "topo", "-m")
-TOPO_TIMEOUT = 60.0
 
 
 def read_gpu_topology(runner: Runner) -> tuple[GpuTopology | None, str | None]:

@@ -8,8 +8,6 @@ GPU. NVML constants used here are from nvml.h (nvidia-ml-py mirrors them).
 
 from __future__ import annotations
 
-from typing import Any
-
 from hwaccept.inventory.records import (
     EccCounts,
     FabricInfo,
@@ -27,7 +25,11 @@ from hwaccept.sources.nvml import (
     NvmlGpuFailed,
     call_key,
 )
+from hwaccept.static_types import TYPE_CHECKING
 from hwaccept.sysfs.attrs import normalize_pci_address
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_NVLINKS = 36  # NVML_NVLINK_MAX_LINKS
 

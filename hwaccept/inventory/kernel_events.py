@@ -10,17 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hwaccept.inventory.command_lines import LOG_COMMANDS, LOG_TIMEOUT
 from hwaccept.inventory.records import EventSource, Gpu, KernelEvent, KernelLog
 from hwaccept.record import replace
 from hwaccept.sources.commands import CommandStatus, Runner
 from hwaccept.tools.kernel_log import events
 
-LOG_COMMANDS = (
-    ("dmesg", "--decode", "--time-format", "iso"),
-    ("journalctl", "-k", "-b", "0", "-o", "short-iso", "--no-pager", "-q"),
-    ("dmesg",),
-)
-LOG_TIMEOUT = 30.0
 NOT_IN_SNAPSHOT = "not in this snapshot"
 
 

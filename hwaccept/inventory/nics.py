@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from hwaccept.inventory.concurrency import Background, per_device
+from hwaccept.inventory.command_lines import (
+    ETHTOOL_TIMEOUT,
+    ethtool_driver_argv,
+    ethtool_settings_argv,
+)
+from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Nic
 from hwaccept.sources.commands import Runner
 from hwaccept.sources.files import Files
 from hwaccept.sysfs.class_net import NetInterface, net_interfaces
-from hwaccept.tools.ethtool import (
-    DRIVER_ARGV,
-    SETTINGS_ARGV,
-    DriverInfo,
-    LinkSettings,
-    parse_driver_info,
-    parse_settings,
-)
-
-ETHTOOL_TIMEOUT = 10.0
+from hwaccept.tools.ethtool import DriverInfo, LinkSettings, parse_driver_info, parse_settings
 
 
 def ethtool_driver(runner: Runner, name: str) -> tuple[DriverInfo | None, str | None]:
     """`ethtool -i NAME`, or the reason it gave nothing usable."""
-    result = runner.run([*DRIVER_ARGV, name], ETHTOOL_TIMEOUT)
+    result = runner.run(ethtool_driver_argv(name), ETHTOOL_TIMEOUT)
     if not result.ok:
         return None, result.problem()
     try:
@@ -34,7 +28,7 @@ def ethtool_driver(runner: Runner, name: str) -> tuple[DriverInfo | None, str | 
 
 def ethtool_settings(runner: Runner, name: str) -> tuple[LinkSettings | None, str | None]:
     """`ethtool NAME`, or the reason it gave nothing usable."""
-    result = runner.run([*SETTINGS_ARGV, name], ETHTOOL_TIMEOUT)
+    result = runner.run(ethtool_settings_argv(name), ETHTOOL_TIMEOUT)
     if not result.stdout.strip():
         return None, result.problem()
     try:
@@ -44,10 +38,9 @@ def ethtool_settings(runner: Runner, name: str) -> tuple[LinkSettings | None, st
 
 
 def build_nic(runner: Runner, interface: NetInterface) -> Nic:
-    """Join sysfs and ethtool views of one interface (both ethtool runs at once)."""
-    asked = Background(partial(ethtool_driver, runner, interface.name))
+    """Join sysfs and ethtool views of one interface."""
+    driver, driver_problem = ethtool_driver(runner, interface.name)
     settings, settings_problem = ethtool_settings(runner, interface.name)
-    driver, driver_problem = asked.result()
     problems = [p for p in (driver_problem, settings_problem) if p]
     return Nic(
         name=interface.name,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
 
 from hwaccept.inventory.records import Inventory
 from hwaccept.record import Record
+from hwaccept.static_types import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_VERSION = 1
 

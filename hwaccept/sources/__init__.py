@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hwaccept.record import Record
 from hwaccept.sources.commands import LiveRunner, Runner
 from hwaccept.sources.files import Files, LiveFiles
 from hwaccept.sources.nvml import DEFAULT_TIMEOUT, LiveNvml, Nvml
+from hwaccept.static_types import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hwaccept.sources.recording import Tape

@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Protocol
 
 from hwaccept.record import Record
+from hwaccept.static_types import Protocol
 
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0

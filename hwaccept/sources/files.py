@@ -12,10 +12,10 @@ import errno
 import os
 import posixpath
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
 
 from hwaccept.errors import SourceError
 from hwaccept.record import Record, field
+from hwaccept.static_types import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from hwaccept.sources.udev import PyudevDevices

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
 
 from hwaccept.record import Record
 from hwaccept.sources.nvml_calls import ADAPTERS, to_json
+from hwaccept.static_types import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import queue
+    from typing import Any
 
 DEFAULT_TIMEOUT = 10.0
 NVML_LIBRARY = "libnvidia-ml.so.1"

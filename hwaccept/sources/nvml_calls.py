@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
-from typing import Any
+
+from hwaccept.static_types import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def to_json(value: Any) -> Any:

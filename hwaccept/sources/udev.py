@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import posixpath
 import threading
-from typing import TYPE_CHECKING, Any
 
 from hwaccept.sources.files import UdevDevice, read_optional
+from hwaccept.static_types import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from hwaccept.sources.files import Files
 
 UDEV_DATA = "/run/udev/data"

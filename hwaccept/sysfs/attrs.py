@@ -12,10 +12,13 @@ from __future__ import annotations
 import errno
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from hwaccept.record import Record
 from hwaccept.sources.files import NOT_KNOWN_ERRNO, Files, read_text
+from hwaccept.static_types import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 PCI_ADDRESS = re.compile(r"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
 

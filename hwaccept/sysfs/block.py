@@ -7,11 +7,13 @@ device-mapper devices have none and are not hardware.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hwaccept.record import Record
 from hwaccept.sources.files import Files, UdevDevice, exists
+from hwaccept.static_types import TYPE_CHECKING
 from hwaccept.sysfs.attrs import Attr, boolean, device_pci_address, integer, read_attrs, text
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SECTOR_BYTES = 512
 """`size` counts 512-byte sectors whatever the logical block size."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import errno
 import posixpath
-from typing import Any
 
 from hwaccept.record import Record
 from hwaccept.sources.files import Files, UdevDevice
+from hwaccept.static_types import TYPE_CHECKING
 from hwaccept.sysfs.attrs import (
     TOLERATED,
     Attr,
@@ -22,6 +22,9 @@ from hwaccept.sysfs.attrs import (
     read_attrs,
     text,
 )
+
+if TYPE_CHECKING:
+    from typing import Any
 
 NO_LINK = TOLERATED | {errno.EINVAL}
 """carrier, speed and duplex fail with EINVAL while the interface is down."""

@@ -8,10 +8,12 @@ serial numbers are readable by root only; read as another user they are errors
 
 from __future__ import annotations
 
-from typing import Any
-
 from hwaccept.sources.files import Files
+from hwaccept.static_types import TYPE_CHECKING
 from hwaccept.sysfs.attrs import Attr, read_attrs
+
+if TYPE_CHECKING:
+    from typing import Any
 
 DMI_DIR = "/sys/class/dmi/id"
 

@@ -10,9 +10,6 @@ import re
 
 from hwaccept.record import Record
 
-DRIVER_ARGV = ("ethtool", "-i")
-SETTINGS_ARGV = ("ethtool",)
-
 _LINK_MODE = re.compile(r"^(?P<mbps>\d+)base")
 _SPEED = re.compile(r"^(?P<mbps>\d+)\s*Mb/s$")
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+
+from hwaccept.static_types import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number",
                bool: "a boolean", type(None): "null"}

@@ -62,10 +62,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import TypedDict
 
 from hwaccept.inventory.records import EventSource, KernelEvent
 from hwaccept.record import Record
+from hwaccept.static_types import TYPE_CHECKING
 
 LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
 FACILITIES = (
@@ -92,15 +92,17 @@ class LogLine(Record):
     message: str = ""
 
 
-class _Fields(TypedDict, total=False):
-    level: str
-    facility: str | None
-    timestamp: str
-    uptime_s: float
+if TYPE_CHECKING:
+    from typing import TypedDict
 
+    class _Fields(TypedDict, total=False):
+        level: str
+        facility: str | None
+        timestamp: str
+        uptime_s: float
 
-_Reader = Callable[[re.Match[str]], _Fields]
-_Prefix = tuple[str, _Reader]
+    _Reader = Callable[[re.Match[str]], _Fields]
+    _Prefix = tuple[str, _Reader]
 
 _MONTH = "|".join(MONTHS)
 _CLOCK = r"[0-9]{2}:[0-9]{2}:[0-9]{2}"

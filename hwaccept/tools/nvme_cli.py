@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from hwaccept.errors import UnknownUnitError
 from hwaccept.inventory.records import SmartHealth, SmartSource
 from hwaccept.record import replace
+from hwaccept.static_types import TYPE_CHECKING
 from hwaccept.tools.json_output import load_object
 
 if TYPE_CHECKING:
     from decimal import Decimal
+    from typing import Any
 
 NO_DATA = "nvme-cli reported no SMART log fields"
 

@@ -24,11 +24,14 @@ would read as a drive with nothing wrong.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from hwaccept.inventory.records import SmartHealth, SmartSource
 from hwaccept.record import replace
+from hwaccept.static_types import TYPE_CHECKING
 from hwaccept.tools.json_output import load_object
+
+if TYPE_CHECKING:
+    from typing import Any
 
 JsonPath = tuple[str, ...]
 

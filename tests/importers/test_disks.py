@@ -13,7 +13,7 @@ from hwaccept.importers import nvme_smart_log, smartctl_json, smartctl_text
 from hwaccept.importers.disk_tree import disk_names, rename_disk
 from hwaccept.importers.parts import Parts
 from hwaccept.importers.smartctl_ata_text import attribute_table
-from hwaccept.inventory.disks import nvme_smart_log_argv, smartctl_argv
+from hwaccept.inventory.command_lines import nvme_smart_log_argv, smartctl_argv
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
 from hwaccept.record import replace
 from tests.corpus import CORPUS

@@ -7,22 +7,22 @@ import time
 
 import pytest
 
-from hwaccept.inventory.concurrency import Background, per_device
+from hwaccept.inventory.concurrency import in_background, per_device
 
 
 def test_a_background_call_runs_on_its_own_thread() -> None:
     here = threading.get_ident()
-    call = Background(threading.get_ident)
-    assert call.result() != here
+    result = in_background(threading.get_ident)
+    assert result() != here
 
 
-def test_an_exception_is_raised_by_result() -> None:
+def test_an_exception_is_raised_where_the_result_is_asked_for() -> None:
     def broken() -> None:
         raise OSError(5, "Input/output error")
 
-    call = Background(broken)
+    result = in_background(broken)
     with pytest.raises(OSError, match="Input/output error"):
-        call.result()
+        result()
 
 
 def test_devices_are_read_at_once_and_answered_in_their_order() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hwaccept.inventory.disks import nvme_smart_log_argv, read_disks, smartctl_argv
+from hwaccept.inventory.command_lines import nvme_smart_log_argv, smartctl_argv
+from hwaccept.inventory.disks import read_disks
 from hwaccept.inventory.nics import read_nics
 from hwaccept.inventory.records import Disk, Nic, SmartHealth, SmartSource
 from hwaccept.sources.commands import CommandResult, CommandStatus, ReplayRunner

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hwaccept.inventory.kernel_events import LOG_COMMANDS, attribute_to_gpus, read_kernel_events
+from hwaccept.inventory.command_lines import LOG_COMMANDS
+from hwaccept.inventory.kernel_events import attribute_to_gpus, read_kernel_events
 from hwaccept.inventory.records import EventSource, Gpu, KernelEvent, KernelLog
 from hwaccept.sources.commands import CommandResult, CommandStatus, ReplayRunner
 from tests.corpus import corpus
