@@ -20,9 +20,7 @@ from collections.abc import Callable
 from hwaccept.static_types import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, TypeVar
-
-    from typing_extensions import dataclass_transform
+    from typing import Any, TypeVar, dataclass_transform
 
     T = TypeVar("T")
     R = TypeVar("R", bound="Record")
