@@ -27,7 +27,7 @@ class Sample:
     seconds: float  # since the monitor started
     temperature_c: float | None  # nvmlDeviceGetTemperature(GPU)
     power_w: float | None  # nvmlDeviceGetPowerUsage
-    throttle: tuple[str, ...]  # clock event reasons; () also when NVML gave none
+    throttle: tuple[str, ...] | None  # clock event reasons; None when they could not be read
 
 
 class _Watched:
@@ -59,7 +59,7 @@ class _Watched:
                 return
             self.samples.append(Sample(
                 seconds, None if temperature is None else float(temperature),
-                None if milliwatts is None else milliwatts / 1000, reasons or ()))
+                None if milliwatts is None else milliwatts / 1000, reasons))
 
 
 class GpuLoadMonitor:

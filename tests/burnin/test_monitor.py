@@ -165,7 +165,8 @@ def test_an_unwatched_gpu_is_a_key_error() -> None:
         monitor.samples(1)
 
 
-def series(*rows: tuple[float, float | None, float | None, tuple[str, ...]]) -> list[Sample]:
+def series(*rows: tuple[float, float | None, float | None, tuple[str, ...] | None],
+           ) -> list[Sample]:
     return [Sample(*row) for row in rows]
 
 
@@ -239,16 +240,30 @@ def test_without_limits_the_peaks_are_recorded() -> None:
 
 
 def test_values_never_read_are_unknown_against_a_limit_and_absent_without_one() -> None:
-    blind = series((0.0, None, None, ()), (1.0, None, None, ()))
+    blind = series((0.0, None, None, None), (1.0, None, None, None))
     with_limits = by_check(load_findings(PART, blind, 85, 700.0, None))
     assert [(c, f.verdict, f.message) for c, f in with_limits.items()] == [
         ("gpu_temperature_under_load", Verdict.UNKNOWN, "no temperature was read during the load"),
-        ("gpu_throttle_under_load", Verdict.PASS,
-         "no hardware, thermal or power-brake slowdown in 2 samples"),
+        ("gpu_throttle_under_load", Verdict.UNKNOWN,
+         "no clock event reasons were read during the load (2 samples)"),
         ("gpu_power_under_load", Verdict.UNKNOWN, "no power draw was read during the load")]
     assert [f.check for f in load_findings(PART, [], None, None, None)] == [
         "gpu_throttle_under_load"]
     assert load_findings(PART, [], None, None, None)[0].verdict is Verdict.UNKNOWN
+
+
+def test_only_samples_whose_reasons_were_read_are_judged() -> None:
+    """A sample NVML gave no reasons for is not one without a slowdown."""
+    gaps = series((0.0, 50.0, 300.0, ()), (1.0, 60.0, 500.0, None), (2.0, 62.0, 510.0, None))
+    slowed = by_check(load_findings(PART, gaps, None, None, None))["gpu_throttle_under_load"]
+    assert (slowed.verdict, slowed.measured, slowed.message) == (
+        Verdict.PASS, "none", "no hardware, thermal or power-brake slowdown in 1 samples; "
+        "reasons unreadable in 2 of 3 samples")
+    gaps.append(Sample(3.0, 63.0, 520.0, ("hw_slowdown",)))
+    slowed = by_check(load_findings(PART, gaps, None, None, None))["gpu_throttle_under_load"]
+    assert (slowed.verdict, slowed.message) == (
+        Verdict.FAIL, "clocks slowed down under load: hw_slowdown in 1 of 2 samples, first at "
+        "3.0 s; reasons unreadable in 2 of 4 samples")
 
 
 def test_a_gpu_lost_during_the_load_fails() -> None:
