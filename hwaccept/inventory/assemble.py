@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from hwaccept.inventory.concurrency import in_background, per_device
-from hwaccept.inventory.disks import build_disk
+from hwaccept.inventory.concurrency import in_background
+from hwaccept.inventory.disks import read_disks
 from hwaccept.inventory.fabric_manager import read_fabric_manager
 from hwaccept.inventory.gpu_topology import read_gpu_topology
 from hwaccept.inventory.gpus import read_driver, read_gpus
 from hwaccept.inventory.kernel_events import attribute_to_gpus, read_kernel_events
-from hwaccept.inventory.nics import build_nic
+from hwaccept.inventory.nics import read_nics
 from hwaccept.inventory.nvswitches import read_nvswitches
 from hwaccept.inventory.records import Inventory
 from hwaccept.inventory.system import read_system
@@ -26,8 +26,7 @@ def assemble_inventory(sources: Sources, disks: tuple[BlockDisk, ...],
                        interfaces: tuple[NetInterface, ...]) -> Inventory:
     """Read what needs no command first; then take the commands' answers.
 
-    `nvidia-smi topo -m` is started here, once the driver answers. Disks are read
-    concurrently: a drive smartctl cannot read falls back to nvme-cli.
+    `nvidia-smi topo -m` is started here, once the driver answers.
     """
     files, runner = sources.files, sources.runner
     driver = read_driver(sources.nvml)
@@ -49,9 +48,9 @@ def assemble_inventory(sources: Sources, disks: tuple[BlockDisk, ...],
         pci_devices=pci,
         gpus=gpus,
         nvswitches=read_nvswitches(pci, gpus),
-        nics=tuple(build_nic(runner, interface) for interface in interfaces),
+        nics=read_nics(files, runner, interfaces),
         ib_ports=ports,
-        disks=per_device(partial(build_disk, files, runner), disks),
+        disks=read_disks(files, runner, disks),
         kernel_log=log,
         kernel_events=tuple(attribute_to_gpus(found, gpus)),
         fabric_manager_log=fabric_log,

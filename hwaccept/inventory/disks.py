@@ -6,6 +6,8 @@ that smartctl cannot read, from `nvme smart-log /dev/nvmeN -o json`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hwaccept.inventory.command_lines import SMART_TIMEOUT, nvme_smart_log_argv, smartctl_argv
 from hwaccept.inventory.concurrency import per_device
 from hwaccept.inventory.records import Disk, SmartHealth, SmartSource
@@ -92,6 +94,11 @@ def build_disk(files: Files, runner: Runner, disk: BlockDisk) -> Disk:
     )
 
 
-def read_disks(files: Files, runner: Runner) -> tuple[Disk, ...]:
-    """Every whole hardware disk with its SMART health, the drives queried in parallel."""
-    return per_device(lambda disk: build_disk(files, runner, disk), block_disks(files))
+def read_disks(files: Files, runner: Runner,
+               disks: Sequence[BlockDisk] | None = None) -> tuple[Disk, ...]:
+    """Every whole hardware disk (`disks` when already listed) with its SMART health.
+
+    The drives are queried in parallel.
+    """
+    listed = block_disks(files) if disks is None else disks
+    return per_device(lambda disk: build_disk(files, runner, disk), listed)

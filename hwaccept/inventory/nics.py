@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hwaccept.inventory.command_lines import (
     ETHTOOL_TIMEOUT,
     ethtool_driver_argv,
@@ -56,6 +58,8 @@ def build_nic(runner: Runner, interface: NetInterface) -> Nic:
     )
 
 
-def read_nics(files: Files, runner: Runner) -> tuple[Nic, ...]:
-    """Every physical network interface with its driver and firmware."""
-    return per_device(lambda interface: build_nic(runner, interface), net_interfaces(files))
+def read_nics(files: Files, runner: Runner,
+              interfaces: Sequence[NetInterface] | None = None) -> tuple[Nic, ...]:
+    """Every physical network interface (`interfaces` when already listed), ethtool joined."""
+    listed = net_interfaces(files) if interfaces is None else interfaces
+    return per_device(lambda interface: build_nic(runner, interface), listed)
